@@ -1,0 +1,110 @@
+/**
+ * A documented tree of chart values. The same tree yields values.yaml (defaults with `# --`
+ * comments), values.schema.json and the README's values table, so they cannot disagree.
+ */
+export type JsonSchema = Record<string, unknown>;
+
+export interface ValueNode {
+  description: string;
+  /** Schema of a leaf or free-form value (the description is added from the node). */
+  schema?: JsonSchema;
+  default?: unknown;
+  /** Ordered children of a known object. Known objects reject unknown keys. */
+  children?: Record<string, ValueNode>;
+  /** An object that also takes keys we do not know (a subchart's own values). */
+  open?: boolean;
+  /** In the schema, but not written to values.yaml (e.g. `global`, which Helm adds itself). */
+  schemaOnly?: boolean;
+  /** Comment lines written above the key in values.yaml, before the `# --` description. */
+  notice?: string[];
+}
+
+export const str = (description: string, value: string, extra: JsonSchema = {}): ValueNode => ({
+  description,
+  default: value,
+  schema: { type: 'string', ...extra },
+});
+export const int = (description: string, value: number, extra: JsonSchema = {}): ValueNode => ({
+  description,
+  default: value,
+  schema: { type: 'integer', ...extra },
+});
+export const bool = (description: string, value: boolean): ValueNode => ({
+  description,
+  default: value,
+  schema: { type: 'boolean' },
+});
+export const oneOf = (description: string, value: string, choices: readonly string[]): ValueNode => ({
+  description,
+  default: value,
+  schema: { type: 'string', enum: [...choices] },
+});
+export const custom = (description: string, value: unknown, schema: JsonSchema): ValueNode => ({
+  description,
+  default: value,
+  schema,
+});
+export const stringMap = (description: string, value: Record<string, string> = {}): ValueNode => ({
+  description,
+  default: value,
+  schema: { type: 'object', additionalProperties: { type: 'string' } },
+});
+export const group = (description: string, children: Record<string, ValueNode>, extra: Partial<ValueNode> = {}): ValueNode => ({
+  description,
+  children,
+  ...extra,
+});
+
+export function defaultsOf(node: ValueNode): unknown {
+  if (!node.children) return structuredClone(node.default);
+  const result: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node.children)) {
+    if (!child.schemaOnly) result[key] = defaultsOf(child);
+  }
+  return result;
+}
+
+export function schemaOf(node: ValueNode): JsonSchema {
+  if (!node.children) return { description: node.description, ...node.schema };
+  const properties: Record<string, JsonSchema> = {};
+  for (const [key, child] of Object.entries(node.children)) properties[key] = schemaOf(child);
+  return { description: node.description, type: 'object', properties, additionalProperties: node.open === true };
+}
+
+export function nodeAt(root: ValueNode, path: readonly string[]): ValueNode | undefined {
+  let node: ValueNode | undefined = root;
+  for (const key of path) node = node?.children?.[key];
+  return node;
+}
+
+export interface ValueRow {
+  key: string;
+  type: string;
+  default: string;
+  description: string;
+}
+
+/** One row per leaf (and per open object), depth first, for the README table. */
+export function rowsOf(node: ValueNode, prefix = ''): ValueRow[] {
+  const rows: ValueRow[] = [];
+  for (const [key, child] of Object.entries(node.children ?? {})) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (child.children && !child.open) {
+      rows.push(...rowsOf(child, path));
+      continue;
+    }
+    if (child.children && child.open) {
+      rows.push({ key: path, type: 'object', default: '(subchart values)', description: child.description });
+      rows.push(...rowsOf(child, path));
+      continue;
+    }
+    const schemaType = child.schema?.type;
+    rows.push({
+      key: path,
+      type: Array.isArray(schemaType) ? schemaType.join(' \\| ') : String(schemaType ?? 'any'),
+      default: child.schemaOnly ? '' : JSON.stringify(child.default),
+      description: child.description,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,108 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { AnswerKey } from './answers/fields.js';
+import { ANSWER_FLAGS, runNew } from './commands/new.js';
+import { ExitCode, ToolError, UsageError } from './errors.js';
+import { GENERATOR_VERSION } from './paths.js';
+import { HumanReporter } from './report/human.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  success (all checks passed)
+  1  checks ran and found errors
+  2  bad usage or input (nothing was written)
+  3  a required tool (helm) is missing or unusable
+  130  interrupted`;
+
+function buildProgram(): Command {
+  const program = new Command('chartwright')
+    .description('Scaffold and test Helm charts for regulated (IEC 62304) services')
+    .version(GENERATOR_VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  const create = program
+    .command('new')
+    .description('create a Helm chart from prompts, flags or an answers file')
+    .argument('[directory]', 'where to write the chart (default: ./<name>)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+  for (const flag of ANSWER_FLAGS) {
+    if (flag.boolean) {
+      create.addOption(new Option(`--${flag.flag}`, flag.help));
+      create.addOption(new Option(`--no-${flag.flag}`, `do not ${flag.help}`).hideHelp());
+    } else {
+      create.addOption(new Option(`--${flag.flag} <${flag.argName}>`, flag.help));
+    }
+  }
+  create
+    .option('-y, --yes', 'accept the default for every question not answered otherwise', false)
+    .option('--answers <file>', 'YAML file of answers (flags win over it)')
+    .option('--dry-run', 'print the files that would be written, write nothing', false)
+    .option('--force', 'write into a non-empty directory (replaces generated files, keeps others)', false)
+    .option('--no-verify', 'skip helm lint and helm template after writing')
+    .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
+    .option('--mirror <oci-url>', 'fetch dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
+    .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)', false)
+    .action(async (directory: string | undefined, options: Record<string, unknown>) => {
+      const flags: Partial<Record<AnswerKey, unknown>> = {};
+      for (const flag of ANSWER_FLAGS) {
+        const value = options[camel(flag.flag)];
+        if (value !== undefined) flags[flag.key] = value;
+      }
+      process.exitCode = await runNew(
+        {
+          ...(directory !== undefined ? { directory } : {}),
+          flags,
+          ...(typeof options.answers === 'string' ? { answersFile: options.answers } : {}),
+          yes: options.yes === true,
+          dryRun: options.dryRun === true,
+          force: options.force === true,
+          verify: options.verify !== false,
+          ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
+          ...(typeof options.mirror === 'string' ? { mirror: options.mirror } : {}),
+          plainHttp: options.plainHttp === true,
+        },
+        {
+          stdout: process.stdout,
+          reporter: new HumanReporter(process.stderr),
+          // Prompts need a terminal to read from; CI and pipes get the missing-flags error instead.
+          interactive: Boolean(process.stdin.isTTY),
+        },
+      );
+    });
+  return program;
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/** Runs the CLI and maps every outcome to a documented exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; commander already printed its message.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return ExitCode.ok;
+    }
+    return ExitCode.usage;
+  }
+  if (error instanceof UsageError || error instanceof ToolError) {
+    process.stderr.write(`chartwright: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    process.stderr.write('chartwright: cancelled; nothing was written\n');
+    return ExitCode.interrupted;
+  }
+  process.stderr.write(`chartwright: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
+  return ExitCode.checksFailed;
+}

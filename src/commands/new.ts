@@ -1,0 +1,137 @@
+import { basename, relative, resolve } from 'node:path';
+import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
+import { type AnswerKey, type Answers, FIELDS } from '../answers/fields.js';
+import { inquirerAsker, type PromptStreams } from '../answers/prompts.js';
+import { checkName } from '../answers/validate.js';
+import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
+import { ExitCode, ToolError, UsageError } from '../errors.js';
+import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
+import { HumanReporter } from '../report/human.js';
+import { detectHelm, HelmRunner } from '../tools/helm.js';
+import { failsRun } from '../verify/findings.js';
+import type { Mirror } from '../verify/stages.js';
+import { verifyChart } from '../verify/verify.js';
+import { writeChartAtomically } from '../write/atomic.js';
+
+export interface NewOptions {
+  directory?: string;
+  /** Raw flag values keyed by answer key; undefined when the flag was not given. */
+  flags: Partial<Record<AnswerKey, unknown>>;
+  answersFile?: string;
+  yes: boolean;
+  dryRun: boolean;
+  force: boolean;
+  verify: boolean;
+  helm?: string;
+  mirror?: string;
+  plainHttp: boolean;
+}
+
+export interface NewIo {
+  stdout: NodeJS.WritableStream;
+  reporter: HumanReporter;
+  /** Whether prompts may be shown; false without a terminal. */
+  interactive: boolean;
+  prompts?: PromptStreams;
+  /** Replaces the inquirer asker (tests). */
+  ask?: Asker;
+}
+
+/** `chartwright new`: answers → plan → write → verify → report. Returns the exit code. */
+export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
+  const answers = await collectAnswers({
+    flags: options.flags,
+    ...(options.answersFile ? { file: await loadAnswersFile(options.answersFile), fileName: options.answersFile } : {}),
+    yes: options.yes,
+    defaults: directoryDefaults(options.directory),
+    ...(io.interactive ? { ask: io.ask ?? inquirerAsker(io.prompts) } : {}),
+  });
+  const mirror = resolveMirror(options.mirror, options.plainHttp);
+  const target = options.directory ?? answers.name;
+  const files = planChart(answers, { generatorVersion: GENERATOR_VERSION, templates: loadChartTemplates(CHART_TEMPLATES_DIR) });
+
+  if (options.dryRun) {
+    printPlan(io.stdout, target, files);
+    return ExitCode.ok;
+  }
+  await writeChartAtomically(target, files, { force: options.force });
+  io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${files.length} files`);
+  if (!options.verify) return ExitCode.ok;
+  return verifyWritten(target, answers, options, mirror, io.reporter);
+}
+
+async function verifyWritten(
+  target: string,
+  answers: Answers,
+  options: NewOptions,
+  mirror: Mirror | undefined,
+  reporter: HumanReporter,
+): Promise<number> {
+  let helm;
+  try {
+    helm = await detectHelm(options.helm);
+  } catch (error) {
+    if (!(error instanceof ToolError)) throw error;
+    reporter.warn(`${error.message}; the chart was written but not verified (pass --no-verify to skip verification)`);
+    return ExitCode.toolMissing;
+  }
+  reporter.step(`verifying with helm ${helm.version} (${helm.source})`);
+  const runner = new HelmRunner(helm);
+  try {
+    const results = await verifyChart({
+      helm: runner,
+      chartDir: resolve(target),
+      // The ci/ copies are identical to values-dev.yaml and values-prod.yaml.
+      valuesSets: [[], ['values-dev.yaml'], ['values-prod.yaml']],
+      ...(mirror ? { mirror } : {}),
+      onStage: (result) => reporter.stage(result),
+    });
+    reporter.findings(results);
+    reporter.summary(results);
+    if (results.some(failsRun)) return ExitCode.checksFailed;
+    reporter.step(`next: cd ${displayPath(target)} && helm install ${answers.name} . -f values-dev.yaml`);
+    return ExitCode.ok;
+  } finally {
+    await runner.dispose();
+  }
+}
+
+/** The target directory's name is the natural default app name, when it is a valid one. */
+function directoryDefaults(directory: string | undefined): Partial<Answers> {
+  if (!directory) return {};
+  const name = basename(resolve(directory));
+  return checkName(name).ok ? { name } : {};
+}
+
+const LOOPBACK = /^oci:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
+
+/** --mirror, else CHARTWRIGHT_MIRROR; loopback registries are plain HTTP. */
+export function resolveMirror(flag: string | undefined, plainHttp: boolean): Mirror | undefined {
+  const url = flag ?? process.env.CHARTWRIGHT_MIRROR;
+  if (!url) return undefined;
+  if (!/^oci:\/\/[^/\s]+(\/[^\s]*)?$/.test(url)) {
+    throw new UsageError(`invalid --mirror ${JSON.stringify(url)}: must be an OCI registry URL like oci://registry.internal:5000/charts`);
+  }
+  return { url, plainHttp: plainHttp || process.env.CHARTWRIGHT_MIRROR_PLAIN_HTTP === '1' || LOOPBACK.test(url) };
+}
+
+function printPlan(stdout: NodeJS.WritableStream, target: string, files: PlannedFile[]): void {
+  let total = 0;
+  for (const file of files) {
+    const size = Buffer.byteLength(file.content);
+    total += size;
+    stdout.write(`${String(size).padStart(7)}  ${displayPath(target)}/${file.path}\n`);
+  }
+  stdout.write(`${String(total).padStart(7)}  total, ${files.length} files (dry run: nothing written)\n`);
+}
+
+const displayPath = (path: string) => relative(process.cwd(), resolve(path)) || '.';
+
+/** The flags `new` takes for answers, derived from the field list so they cannot drift. */
+export const ANSWER_FLAGS = FIELDS.map((field) => ({
+  key: field.key,
+  flag: field.flag,
+  argName: field.argName,
+  help: field.help,
+  boolean: field.argName === undefined,
+}));

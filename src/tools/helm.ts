@@ -1,0 +1,112 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { execa } from 'execa';
+import semver from 'semver';
+import { ToolError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+
+export const MIN_HELM_VERSION = '3.17.0';
+
+export interface Helm {
+  path: string;
+  version: string;
+  major: 3 | 4;
+  /** Where the binary was found, for messages: flag, HELM_BIN, PATH or provisioned copy. */
+  source: string;
+}
+
+export interface HelmResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+const INSTALL_HINT = 'install Helm 3.17+ or 4.x (https://helm.sh/docs/intro/install/), or pass --helm PATH or set HELM_BIN';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && executable(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+/** The helm binary to use: --helm, then HELM_BIN, then PATH, then the copy `npm run provision` made. */
+export function locateHelm(explicit?: string): { path: string; source: string } {
+  if (explicit) return { path: explicit, source: '--helm' };
+  if (process.env.HELM_BIN) return { path: process.env.HELM_BIN, source: 'HELM_BIN' };
+  const fromPath = onPath('helm');
+  if (fromPath) return { path: fromPath, source: 'PATH' };
+  const provisioned = join(PACKAGE_ROOT, '.tools', 'helm-v4', 'helm');
+  if (existsSync(provisioned)) return { path: provisioned, source: 'provisioned copy (.tools/helm-v4)' };
+  throw new ToolError(`helm was not found: ${INSTALL_HINT}`);
+}
+
+/** Finds helm and checks its version once; every later call uses flags that version has. */
+export async function detectHelm(explicit?: string): Promise<Helm> {
+  const { path, source } = locateHelm(explicit);
+  let output: string;
+  try {
+    const result = await execa(path, ['version', '--template', '{{.Version}}'], { env: { NO_COLOR: '1' }, timeout: 30_000 });
+    output = result.stdout.trim();
+  } catch (error) {
+    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0];
+    throw new ToolError(`helm from ${source} (${path}) is not usable: ${reason}; ${INSTALL_HINT}`);
+  }
+  const version = semver.coerce(output)?.version;
+  if (!version) throw new ToolError(`could not read the version of helm at ${path} (printed ${JSON.stringify(output)})`);
+  if (semver.lt(version, MIN_HELM_VERSION) || semver.major(version) > 4) {
+    throw new ToolError(`helm ${version} at ${path} is not supported; chartwright needs 3.17+ or 4.x: ${INSTALL_HINT}`);
+  }
+  return { path, version, major: semver.major(version) === 3 ? 3 : 4, source };
+}
+
+/**
+ * Runs helm with an argument array and its own config, cache and data directories, so it never
+ * reads or changes the user's repositories, registry logins or plugins.
+ */
+export class HelmRunner {
+  private home: Promise<string> | undefined;
+
+  constructor(readonly helm: Helm) {}
+
+  async run(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<HelmResult> {
+    const home = await this.isolatedHome();
+    const result = await execa(this.helm.path, args, {
+      cwd: options.cwd,
+      reject: false,
+      timeout: options.timeoutMs ?? 300_000,
+      env: {
+        NO_COLOR: '1',
+        HELM_CONFIG_HOME: join(home, 'config'),
+        HELM_CACHE_HOME: join(home, 'cache'),
+        HELM_DATA_HOME: join(home, 'data'),
+        HELM_REGISTRY_CONFIG: join(home, 'registry.json'),
+      },
+    });
+    return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Removes the private helm home. */
+  async dispose(): Promise<void> {
+    const home = this.home;
+    this.home = undefined;
+    if (home) await rm(await home, { recursive: true, force: true });
+  }
+
+  // One promise, so concurrent first calls share a single directory.
+  private isolatedHome(): Promise<string> {
+    this.home ??= mkdtemp(join(tmpdir(), 'chartwright-helm-'));
+    return this.home;
+  }
+}

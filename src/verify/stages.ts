@@ -1,0 +1,173 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import type { HelmRunner } from '../tools/helm.js';
+import type { Finding, StageName, StageResult } from './findings.js';
+import { parseLintOutput, refineLocation } from './lintOutput.js';
+
+/** API groups the generated charts gate optional parts on; passed so those parts render too. */
+export const GATED_API_VERSIONS = ['monitoring.coreos.com/v1'];
+
+export interface Mirror {
+  /** oci://host:port/path holding every dependency chart under its own name. */
+  url: string;
+  plainHttp: boolean;
+}
+
+interface Dependency {
+  name: string;
+  version: string;
+  repository: string;
+}
+
+async function timed(
+  stage: StageName,
+  valuesFiles: string[],
+  work: () => Promise<{ findings: Finding[]; failed?: boolean; reason?: string; skipped?: boolean }>,
+): Promise<StageResult> {
+  const started = performance.now();
+  const outcome = await work();
+  const failed = outcome.failed ?? outcome.findings.some((finding) => finding.severity === 'error');
+  return {
+    stage,
+    valuesFiles,
+    status: outcome.skipped ? 'skipped' : failed ? 'failed' : 'passed',
+    durationMs: Math.round(performance.now() - started),
+    findings: outcome.findings,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+  };
+}
+
+function readDependencies(chartDir: string): Dependency[] {
+  const chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: Dependency[] } | null;
+  return (chart?.dependencies ?? []).map((dep) => ({
+    name: String(dep.name),
+    version: String(dep.version),
+    repository: String(dep.repository ?? ''),
+  }));
+}
+
+/** A dependency is present as charts/<name>-<version>.tgz or an unpacked charts/<name>/. */
+function isPresent(chartDir: string, dep: Dependency): boolean {
+  const chartsDir = join(chartDir, 'charts');
+  if (!existsSync(chartsDir)) return false;
+  if (existsSync(join(chartsDir, `${dep.name}-${dep.version}.tgz`))) return true;
+  const unpacked = join(chartsDir, dep.name, 'Chart.yaml');
+  if (!existsSync(unpacked)) return false;
+  const meta = parseYaml(readFileSync(unpacked, 'utf8')) as { version?: unknown } | null;
+  return String(meta?.version) === dep.version;
+}
+
+const firstErrorLine = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('Error:'))
+    ?.replace(/^Error:\s*/, '') ?? (text.trim().split('\n').pop() || 'no output');
+
+/**
+ * Makes every dependency present in charts/: fetched from the mirror when one is given,
+ * otherwise with `helm dependency build` from the repositories in Chart.yaml. A dependency
+ * that cannot be had is one finding, not helm's whole output.
+ */
+export function dependencyStage(helm: HelmRunner, chartDir: string, mirror?: Mirror): Promise<StageResult> {
+  return timed('dependencies', [], async () => {
+    const missing = readDependencies(chartDir).filter((dep) => !isPresent(chartDir, dep));
+    if (missing.length === 0) return { findings: [] };
+    const findings: Finding[] = [];
+    if (mirror) {
+      await mkdir(join(chartDir, 'charts'), { recursive: true });
+      for (const dep of missing) {
+        const ref = `${mirror.url.replace(/\/+$/, '')}/${dep.name}`;
+        const args = ['pull', ref, '--version', dep.version, '--destination', join(chartDir, 'charts')];
+        if (mirror.plainHttp) args.push('--plain-http');
+        const result = await helm.run(args);
+        if (result.exitCode !== 0) {
+          findings.push({
+            severity: 'error',
+            file: 'Chart.yaml',
+            message: `dependency ${dep.name} ${dep.version} could not be fetched from the mirror ${ref}: ${firstErrorLine(result.stderr)}`,
+          });
+        }
+      }
+      return { findings };
+    }
+    const result = await helm.run(['dependency', 'build', chartDir]);
+    if (result.exitCode !== 0) {
+      const names = missing.map((dep) => `${dep.name} ${dep.version} (${dep.repository})`).join(', ');
+      findings.push({
+        severity: 'error',
+        file: 'Chart.yaml',
+        message:
+          `dependencies missing from charts/ could not be fetched: ${names}: ${firstErrorLine(result.stderr)}. ` +
+          'Without network access, pass --mirror oci://HOST[:PORT]/PATH (or set CHARTWRIGHT_MIRROR) to fetch them from a registry you run.',
+      });
+    }
+    return { findings };
+  });
+}
+
+const valuesArgs = (chartDir: string, valuesFiles: string[]) => valuesFiles.flatMap((file) => ['--values', join(chartDir, file)]);
+
+/** `helm lint --strict`: warnings fail too, as they would in chart-testing. */
+export function lintStage(helm: HelmRunner, chartDir: string, valuesFiles: string[]): Promise<StageResult> {
+  return timed('lint', valuesFiles, async () => {
+    const result = await helm.run(['lint', chartDir, '--strict', ...valuesArgs(chartDir, valuesFiles)]);
+    const findings = parseLintOutput(result.stdout);
+    if (result.exitCode !== 0 && !findings.some((finding) => finding.severity !== 'info')) {
+      findings.push({ severity: 'error', message: firstErrorLine(result.stderr) });
+    }
+    // Under --strict a warning fails the lint; report it as the error it is in effect.
+    return { findings, failed: result.exitCode !== 0 };
+  });
+}
+
+/** `helm template`, then every rendered document must parse as YAML. */
+export function templateStage(
+  helm: HelmRunner,
+  chartDir: string,
+  valuesFiles: string[],
+  extra: { kubeVersion?: string } = {},
+): Promise<StageResult & { manifests?: string }> {
+  let manifests: string | undefined;
+  const stage = timed('template', valuesFiles, async () => {
+    const args = ['template', 'release-name', chartDir, ...valuesArgs(chartDir, valuesFiles)];
+    for (const api of GATED_API_VERSIONS) args.push('--api-versions', api);
+    if (extra.kubeVersion) args.push('--kube-version', extra.kubeVersion);
+    const result = await helm.run(args);
+    if (result.exitCode !== 0) {
+      const message = result.stderr
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('Use --debug') && !line.startsWith('level='))
+        .join('\n')
+        .replace(/^Error:\s*/, '');
+      return { findings: [refineLocation({ severity: 'error', message })] };
+    }
+    manifests = result.stdout;
+    const findings: Finding[] = [];
+    for (const document of parseAllDocuments(result.stdout)) {
+      const source = /# Source: [^/]+\/(\S+)/.exec(String(document.commentBefore ?? ''))?.[1];
+      for (const error of document.errors) {
+        findings.push({ severity: 'error', message: `rendered YAML does not parse: ${error.message}`, ...(source ? { file: source } : {}) });
+      }
+    }
+    return { findings };
+  });
+  return stage.then((result) => ({ ...result, ...(manifests !== undefined ? { manifests } : {}) }));
+}
+
+/** values.yaml alone, then with each values-*.yaml and ci/*-values.yaml, in a stable order. */
+export function valuesFileSets(chartDir: string): string[][] {
+  const rootFiles = readdirSync(chartDir)
+    .filter((name) => /^values-.+\.ya?ml$/.test(name))
+    .sort();
+  const ciDir = join(chartDir, 'ci');
+  const ciFiles = existsSync(ciDir)
+    ? readdirSync(ciDir)
+        .filter((name) => /-values\.ya?ml$/.test(name))
+        .sort()
+        .map((name) => `ci/${name}`)
+    : [];
+  return [[], ...[...rootFiles, ...ciFiles].map((file) => [file])];
+}
