@@ -30,21 +30,22 @@ function buildProgram(): Command {
     .exitOverride();
   for (const flag of ANSWER_FLAGS) {
     if (flag.boolean) {
-      create.addOption(new Option(`--${flag.flag}`, flag.help));
-      create.addOption(new Option(`--no-${flag.flag}`, `do not ${flag.help}`).hideHelp());
+      // One help line per answer: --[no-]x reads better than two lines.
+      create.addOption(new Option(`--${flag.flag}`, `${flag.help} (--no-${flag.flag} to decline)`));
+      create.addOption(new Option(`--no-${flag.flag}`).hideHelp());
     } else {
       create.addOption(new Option(`--${flag.flag} <${flag.argName}>`, flag.help));
     }
   }
   create
-    .option('-y, --yes', 'accept the default for every question not answered otherwise', false)
+    .option('-y, --yes', 'accept the default for every question not answered otherwise')
     .option('--answers <file>', 'YAML file of answers (flags win over it)')
-    .option('--dry-run', 'print the files that would be written, write nothing', false)
-    .option('--force', 'write into a non-empty directory (replaces generated files, keeps others)', false)
+    .option('--dry-run', 'print the files that would be written, write nothing')
+    .option('--force', 'write into a non-empty directory (replaces generated files, keeps others)')
     .option('--no-verify', 'skip helm lint and helm template after writing')
     .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
     .option('--mirror <oci-url>', 'fetch dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
-    .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)', false)
+    .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
     .action(async (directory: string | undefined, options: Record<string, unknown>) => {
       const flags: Partial<Record<AnswerKey, unknown>> = {};
       for (const flag of ANSWER_FLAGS) {

@@ -95,16 +95,21 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
   } catch (error) {
     throw new UsageError(`--answers ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
+  return normaliseAnswersData(data, `--answers ${path}`);
+}
+
+/** Maps a parsed answers mapping to answer keys; keys may be answer keys or flag names. */
+export function normaliseAnswersData(data: unknown, where: string): Partial<Record<AnswerKey, unknown>> {
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new UsageError(`--answers ${path} must be a YAML mapping of answer names to values`);
+    throw new UsageError(`${where} must be a YAML mapping of answer names to values`);
   }
   const result: Partial<Record<AnswerKey, unknown>> = {};
   for (const [key, value] of Object.entries(data)) {
     const field = FIELDS.find((candidate) => candidate.key === key || candidate.flag === key);
     if (!field) {
       const known = FIELDS.map((candidate) => candidate.key).join(', ');
-      throw new UsageError(`--answers ${path}: unknown answer "${key}"; known answers: ${known}`);
+      throw new UsageError(`${where}: unknown answer "${key}"; known answers: ${known}`);
     }
     result[field.key] = normaliseFileValue(value);
   }

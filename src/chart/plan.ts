@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Answers } from '../answers/fields.js';
+import { ANSWERS_FILE } from '../answers/saved.js';
 import { renderTemplate } from '../render/handlebars.js';
 import { toDocumentedYaml, toYaml } from '../render/yaml.js';
 import { CLASS_PROFILES } from './availability.js';
@@ -20,8 +21,6 @@ export interface PlanOptions {
   templates: ReadonlyMap<string, string>;
 }
 
-/** Name of the file that records the answers, so the chart can be regenerated later. */
-export const ANSWERS_FILE = '.chartwright.yaml';
 
 const CLASS_MEANING = {
   A: 'no injury or damage to health is possible',

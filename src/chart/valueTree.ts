@@ -64,11 +64,13 @@ export function defaultsOf(node: ValueNode): unknown {
   return result;
 }
 
-export function schemaOf(node: ValueNode): JsonSchema {
+/** Inside an open object (a subchart's values) every level is open: the subchart's own defaults merge in. */
+export function schemaOf(node: ValueNode, insideOpen = false): JsonSchema {
   if (!node.children) return { description: node.description, ...node.schema };
+  const open = insideOpen || node.open === true;
   const properties: Record<string, JsonSchema> = {};
-  for (const [key, child] of Object.entries(node.children)) properties[key] = schemaOf(child);
-  return { description: node.description, type: 'object', properties, additionalProperties: node.open === true };
+  for (const [key, child] of Object.entries(node.children)) properties[key] = schemaOf(child, open);
+  return { description: node.description, type: 'object', properties, additionalProperties: open };
 }
 
 export function nodeAt(root: ValueNode, path: readonly string[]): ValueNode | undefined {

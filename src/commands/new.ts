@@ -1,16 +1,14 @@
 import { basename, relative, resolve } from 'node:path';
 import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
 import { type AnswerKey, type Answers, FIELDS } from '../answers/fields.js';
-import { inquirerAsker, type PromptStreams } from '../answers/prompts.js';
+import type { PromptStreams } from '../answers/prompts.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode, ToolError, UsageError } from '../errors.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
-import { detectHelm, HelmRunner } from '../tools/helm.js';
 import { failsRun } from '../verify/findings.js';
 import type { Mirror } from '../verify/stages.js';
-import { verifyChart } from '../verify/verify.js';
 import { writeChartAtomically } from '../write/atomic.js';
 
 export interface NewOptions {
@@ -44,7 +42,8 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
     ...(options.answersFile ? { file: await loadAnswersFile(options.answersFile), fileName: options.answersFile } : {}),
     yes: options.yes,
     defaults: directoryDefaults(options.directory),
-    ...(io.interactive ? { ask: io.ask ?? inquirerAsker(io.prompts) } : {}),
+    // Loaded only when prompting: inquirer is most of the start-up time of a scripted run.
+    ...(io.interactive ? { ask: io.ask ?? (await import('../answers/prompts.js')).inquirerAsker(io.prompts) } : {}),
   });
   const mirror = resolveMirror(options.mirror, options.plainHttp);
   const target = options.directory ?? answers.name;
@@ -67,6 +66,9 @@ async function verifyWritten(
   mirror: Mirror | undefined,
   reporter: HumanReporter,
 ): Promise<number> {
+  // Loaded only when verifying, to keep `new --no-verify` and --dry-run fast.
+  const { detectHelm, HelmRunner } = await import('../tools/helm.js');
+  const { verifyChart } = await import('../verify/verify.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
