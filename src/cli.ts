@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { AnswerKey } from './answers/fields.js';
 import { ANSWER_FLAGS, runNew } from './commands/new.js';
+import { DEFAULT_KUBE_VERSIONS, runTest } from './commands/test.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './paths.js';
 import { HumanReporter } from './report/human.js';
@@ -71,6 +72,41 @@ function buildProgram(): Command {
           // Prompts need a terminal to read from; CI and pipes get the missing-flags error instead.
           interactive: Boolean(process.stdin.isTTY),
         },
+      );
+    });
+  program
+    .command('test')
+    .description('lint, render, schema-check and policy-check charts (also charts chartwright did not generate)')
+    .argument('[charts...]', 'chart directories (default: the current directory)')
+    .option('--all', 'test every chart below the given directories')
+    .option('--values <files...>', 'only these values files (relative to each chart; values.yaml for the defaults alone)')
+    .option('--kube-version <versions...>', `Kubernetes minors to render and validate for (default: ${DEFAULT_KUBE_VERSIONS.join(' ')})`)
+    .option('--class <A|B|C>', "IEC 62304 class to judge by (default: the chart's chartwright.io/iec62304-class annotation, else C)")
+    .option('--format <text|json>', 'json writes one report to stdout (progress stays on stderr)', 'text')
+    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
+    .option('--mirror <oci-url>', 'fetch missing dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
+    .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .action(async (charts: string[], options: Record<string, unknown>) => {
+      const list = (value: unknown) => (Array.isArray(value) ? value.map(String).flatMap((item) => item.split(',')).filter(Boolean) : undefined);
+      const values = list(options.values);
+      const kubeVersions = list(options.kubeVersion);
+      process.exitCode = await runTest(
+        {
+          charts,
+          all: options.all === true,
+          ...(values ? { values } : {}),
+          ...(kubeVersions ? { kubeVersions } : {}),
+          ...(typeof options.class === 'string' ? { safetyClass: options.class } : {}),
+          format: options.format as 'text' | 'json',
+          ...(typeof options.junit === 'string' ? { junit: options.junit } : {}),
+          ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
+          ...(typeof options.mirror === 'string' ? { mirror: options.mirror } : {}),
+          plainHttp: options.plainHttp === true,
+        },
+        { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
       );
     });
   return program;

@@ -32,12 +32,14 @@ export class HumanReporter {
     this.line(`${this.colours.yellow('warning:')} ${text}`);
   }
 
-  stage(result: StageResult): void {
+  /** One line per finished stage, as it finishes. */
+  stage(result: StageResult, chart?: string): void {
     const { red, green, yellow, dim } = this.colours;
     const status = result.status === 'passed' ? green('pass') : result.status === 'failed' ? red('FAIL') : yellow('skip');
     const scope = result.stage === 'dependencies' ? '' : `  ${valuesLabel(result.valuesFiles)}`;
+    const kube = result.kubeVersion ? `  k8s ${result.kubeVersion}` : '';
     const why = result.reason ? dim(`  (${result.reason})`) : '';
-    this.line(`  ${status}  ${result.stage.padEnd(12)}${scope}  ${dim(`${result.durationMs} ms`)}${why}`);
+    this.line(`  ${status}  ${chart ? `${chart}  ` : ''}${result.stage.padEnd(12)}${scope}${kube}  ${dim(`${result.durationMs} ms`)}${why}`);
   }
 
   findings(results: readonly StageResult[]): void {
@@ -45,10 +47,12 @@ export class HumanReporter {
     for (const result of results) {
       const shown = result.findings.filter((finding) => finding.severity !== 'info');
       if (shown.length === 0) continue;
-      const scope = result.stage === 'dependencies' ? '' : ` (${valuesLabel(result.valuesFiles)})`;
+      const scope = result.stage === 'dependencies' ? '' : ` (${valuesLabel(result.valuesFiles)}${result.kubeVersion ? `, Kubernetes ${result.kubeVersion}` : ''})`;
       this.line(`${result.stage}${scope}:`);
       for (const finding of shown) {
-        const where = finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}: ` : '';
+        const file = finding.file ? `${finding.file}${finding.line ? `:${finding.line}` : ''}` : '';
+        const place = [file, finding.object].filter(Boolean).join(' ');
+        const where = `${place ? `${place}: ` : ''}${finding.rule ? `[${finding.rule}] ` : ''}`;
         const label = finding.severity === 'error' ? red('error') : yellow('warning');
         const [first, ...rest] = finding.message.split('\n');
         this.line(`  ${label} ${where}${first}`);

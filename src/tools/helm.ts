@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import semver from 'semver';
@@ -77,10 +77,39 @@ export async function detectHelm(explicit?: string): Promise<Helm> {
  */
 export class HelmRunner {
   private home: Promise<string> | undefined;
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
 
-  constructor(readonly helm: Helm) {}
+  /** `concurrency` bounds the helm processes this runner has alive at once. */
+  constructor(
+    readonly helm: Helm,
+    private readonly concurrency = availableParallelism(),
+  ) {}
 
   async run(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<HelmResult> {
+    await this.acquire();
+    try {
+      return await this.spawn(args, options);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
+  }
+
+  private async spawn(args: readonly string[], options: { cwd?: string; timeoutMs?: number }): Promise<HelmResult> {
     const home = await this.isolatedHome();
     const result = await execa(this.helm.path, args, {
       cwd: options.cwd,

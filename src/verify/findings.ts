@@ -1,6 +1,6 @@
 export type Severity = 'error' | 'warning' | 'info';
 
-export type StageName = 'dependencies' | 'lint' | 'template';
+export type StageName = 'dependencies' | 'lint' | 'template' | 'schema' | 'policy' | 'install';
 
 /** One problem a stage found, in terms a person can act on. */
 export interface Finding {
@@ -9,6 +9,10 @@ export interface Finding {
   /** File inside the chart (Chart.yaml, templates/deployment.yaml, ...), when known. */
   file?: string;
   line?: number;
+  /** Rendered object, as Kind/name. */
+  object?: string;
+  /** Stable rule ID (policy and schema findings). */
+  rule?: string;
 }
 
 export type StageStatus = 'passed' | 'failed' | 'skipped';
@@ -20,6 +24,8 @@ export interface StageResult {
   status: StageStatus;
   durationMs: number;
   findings: Finding[];
+  /** Kubernetes minor the stage ran for (template, schema, policy). */
+  kubeVersion?: string;
   /** Why the stage was skipped. */
   reason?: string;
 }

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import type { HelmRunner } from '../tools/helm.js';
 import type { Finding, StageName, StageResult } from './findings.js';
 import { parseLintOutput, refineLocation } from './lintOutput.js';
+import { type Manifest, parseManifests } from './manifests.js';
 
 /** API groups the generated charts gate optional parts on; passed so those parts render too. */
 export const GATED_API_VERSIONS = ['monitoring.coreos.com/v1'];
@@ -21,7 +22,7 @@ interface Dependency {
   repository: string;
 }
 
-async function timed(
+export async function timed(
   stage: StageName,
   valuesFiles: string[],
   work: () => Promise<{ findings: Finding[]; failed?: boolean; reason?: string; skipped?: boolean }>,
@@ -110,51 +111,57 @@ export function dependencyStage(helm: HelmRunner, chartDir: string, mirror?: Mir
 
 const valuesArgs = (chartDir: string, valuesFiles: string[]) => valuesFiles.flatMap((file) => ['--values', join(chartDir, file)]);
 
+// Rendering failures and deprecated APIs are the template and schema stages' to report (per
+// Kubernetes minor); lint keeps what only it checks: Chart.yaml, values against the values
+// schema, names, dependencies.
+const RENDER_OR_DEPRECATION = /(^|\n)\s*(template: |executing "|.*nil pointer)|unable to parse YAML|error converting YAML to JSON|is deprecated in v\d|^[\w.-]+\/templates\/[^:]+:\d+/;
+
 /** `helm lint --strict`: warnings fail too, as they would in chart-testing. */
-export function lintStage(helm: HelmRunner, chartDir: string, valuesFiles: string[]): Promise<StageResult> {
+export function lintStage(helm: HelmRunner, chartDir: string, valuesFiles: string[], kubeVersion?: string): Promise<StageResult> {
   return timed('lint', valuesFiles, async () => {
-    const result = await helm.run(['lint', chartDir, '--strict', ...valuesArgs(chartDir, valuesFiles)]);
-    const findings = parseLintOutput(result.stdout);
-    if (result.exitCode !== 0 && !findings.some((finding) => finding.severity !== 'info')) {
-      findings.push({ severity: 'error', message: firstErrorLine(result.stderr) });
-    }
-    // Under --strict a warning fails the lint; report it as the error it is in effect.
-    return { findings, failed: result.exitCode !== 0 };
+    const args = ['lint', chartDir, '--strict', ...valuesArgs(chartDir, valuesFiles)];
+    if (kubeVersion) args.push('--kube-version', kubeVersion);
+    const result = await helm.run(args);
+    const all = parseLintOutput(result.stdout);
+    const findings = all.filter((finding) => !(finding.file?.startsWith('templates') && RENDER_OR_DEPRECATION.test(finding.message)));
+    if (result.exitCode !== 0 && all.length === 0) findings.push({ severity: 'error', message: firstErrorLine(result.stderr) });
+    // Under --strict a warning fails the lint, as it does for helm itself.
+    return { findings, failed: findings.some((finding) => finding.severity !== 'info') };
   });
 }
 
-/** `helm template`, then every rendered document must parse as YAML. */
-export function templateStage(
+// helm template refuses values that break values.schema.json, or a values file that does not
+// parse: both are lint findings, so the template stage is skipped rather than reporting them again.
+const VALUES_PROBLEM = /values don't meet the specifications|failed to parse .*values|cannot unmarshal|error parsing|unable to parse values/i;
+
+/** `helm template` for one Kubernetes minor; every document must parse into an object. */
+export async function templateStage(
   helm: HelmRunner,
   chartDir: string,
   valuesFiles: string[],
-  extra: { kubeVersion?: string } = {},
-): Promise<StageResult & { manifests?: string }> {
-  let manifests: string | undefined;
-  const stage = timed('template', valuesFiles, async () => {
+  options: { kubeVersion?: string; apiVersions?: string[] } = {},
+): Promise<{ result: StageResult; manifests: Manifest[] }> {
+  let manifests: Manifest[] = [];
+  const result = await timed('template', valuesFiles, async () => {
     const args = ['template', 'release-name', chartDir, ...valuesArgs(chartDir, valuesFiles)];
-    for (const api of GATED_API_VERSIONS) args.push('--api-versions', api);
-    if (extra.kubeVersion) args.push('--kube-version', extra.kubeVersion);
-    const result = await helm.run(args);
-    if (result.exitCode !== 0) {
-      const message = result.stderr
+    for (const api of options.apiVersions ?? GATED_API_VERSIONS) args.push('--api-versions', api);
+    if (options.kubeVersion) args.push('--kube-version', options.kubeVersion);
+    const output = await helm.run(args);
+    if (output.exitCode !== 0) {
+      const message = output.stderr
         .split('\n')
         .filter((line) => line.trim() !== '' && !line.startsWith('Use --debug') && !line.startsWith('level='))
         .join('\n')
         .replace(/^Error:\s*/, '');
-      return { findings: [refineLocation({ severity: 'error', message })] };
+      if (VALUES_PROBLEM.test(message)) return { findings: [], skipped: true, reason: 'the values do not load (see lint)' };
+      return { findings: [refineLocation({ severity: 'error', rule: 'render', message })] };
     }
-    manifests = result.stdout;
-    const findings: Finding[] = [];
-    for (const document of parseAllDocuments(result.stdout)) {
-      const source = /# Source: [^/]+\/(\S+)/.exec(String(document.commentBefore ?? ''))?.[1];
-      for (const error of document.errors) {
-        findings.push({ severity: 'error', message: `rendered YAML does not parse: ${error.message}`, ...(source ? { file: source } : {}) });
-      }
-    }
-    return { findings };
+    const parsed = parseManifests(output.stdout);
+    manifests = parsed.manifests;
+    return { findings: parsed.findings.map((finding) => ({ ...finding, rule: 'yaml-syntax' })) };
   });
-  return stage.then((result) => ({ ...result, ...(manifests !== undefined ? { manifests } : {}) }));
+  if (options.kubeVersion) result.kubeVersion = options.kubeVersion;
+  return { result, manifests };
 }
 
 /** values.yaml alone, then with each values-*.yaml and ci/*-values.yaml, in a stable order. */

@@ -49,7 +49,7 @@ export async function verifyChart(options: VerifyOptions): Promise<StageResult[]
   const perValues = await mapBounded(options.valuesSets, availableParallelism(), async (valuesFiles) => {
     const [lint, template] = await Promise.all([
       lintStage(options.helm, options.chartDir, valuesFiles).then(report),
-      templateStage(options.helm, options.chartDir, valuesFiles).then(({ manifests: _manifests, ...result }) => report(result)),
+      templateStage(options.helm, options.chartDir, valuesFiles).then(({ result }) => report(result)),
     ]);
     return [lint, template];
   });
