@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { POLICY_RULES } from '../src/verify/policy.js';
+import { withRulesTable } from '../src/verify/policyDocs.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
@@ -15,14 +17,23 @@ function longFlags(text: string): Set<string> {
 describe('README', () => {
   const readme = readFileSync(`${root}README.md`, 'utf8');
 
-  it('documents exactly the flags `new --help` shows', () => {
-    const help = execFileSync(process.execPath, [`${root}bin/chartwright.js`, 'new', '--help'], { encoding: 'utf8' });
+  // The flag tables, in README order: `new` first, then `test`.
+  const tables = readme.split('| Flag |').slice(1).map((part) => part.slice(0, part.search(/\n\n/)));
+  it.each([
+    ['new', 0],
+    ['test', 1],
+  ] as const)('documents exactly the flags `%s --help` shows', (command, index) => {
+    const help = execFileSync(process.execPath, [`${root}bin/chartwright.js`, command, '--help'], { encoding: 'utf8' });
     const optionsPart = help.slice(help.indexOf('Options:'), help.indexOf('Exit codes:'));
     const fromHelp = longFlags(optionsPart.split('\n').map((line) => line.trim().split(/\s{2,}/)[0] ?? '').join('\n'));
     fromHelp.delete('--help');
-    const table = readme.slice(readme.indexOf('| Flag |'), readme.indexOf('### Exit codes'));
-    const fromReadme = longFlags(table.split('\n').map((line) => line.split('|')[1] ?? '').join('\n'));
+    const fromReadme = longFlags((tables[index] ?? '').split('\n').map((line) => line.split('|')[1] ?? '').join('\n'));
     expect([...fromReadme].sort()).toEqual([...fromHelp].sort());
+  });
+
+  it('carries the policy rule table generated from the rules (run `npm run docs`)', () => {
+    expect(withRulesTable(readme)).toBe(readme);
+    for (const rule of POLICY_RULES) expect(readme).toContain(`| \`${rule.id}\` |`);
   });
 
   it('documents the exit codes `--help` lists', () => {

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Regenerates the policy rule table in README.md from the rules themselves (run after `npm run build`).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { withRulesTable } from '../dist/verify/policyDocs.js';
+
+const path = new URL('../README.md', import.meta.url);
+writeFileSync(path, withRulesTable(readFileSync(path, 'utf8')));
+process.stderr.write('README.md policy rule table regenerated\n');
