@@ -1,17 +1,55 @@
-import Handlebars from 'handlebars';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths.js';
 
 /**
  * Handlebars for chart files, which are themselves Go templates. Compiled with `noEscape`
  * (output is YAML, not HTML) and `strict` (a misspelt variable throws instead of vanishing).
  * Helm actions in template sources are written `\{{ ... }}`: Handlebars emits them verbatim.
+ *
+ * `npm run build` precompiles the chart templates with the same options; a template whose source
+ * matches its precompiled digest renders through the small runtime, any other is compiled here.
  */
-const engine = Handlebars.create();
+type TemplateSpec = object;
+type Runtime = { template: (spec: TemplateSpec) => (context: object) => string };
+type Compiler = { compile: (source: string, options: object) => (context: object) => string };
+
+// Handlebars is CommonJS; require keeps rendering synchronous and loads the compiler only if needed.
+const require = createRequire(import.meta.url);
+let precompiled: Record<string, { digest: string; spec: TemplateSpec }> | null | undefined;
+let runtime: Runtime | undefined;
+let compiler: Compiler | undefined;
+
+function precompiledSpec(templateName: string, source: string): TemplateSpec | undefined {
+  if (precompiled === undefined) {
+    try {
+      precompiled = require(join(PACKAGE_ROOT, 'dist', 'chart-templates.cjs')) as typeof precompiled;
+    } catch {
+      precompiled = null;
+    }
+  }
+  const entry = precompiled?.[templateName];
+  if (!entry) return undefined;
+  return entry.digest === createHash('sha256').update(source).digest('hex') ? entry.spec : undefined;
+}
 
 export function renderTemplate(source: string, context: object, templateName: string): string {
   try {
-    return engine.compile(source, { noEscape: true, strict: true })(context);
+    const spec = precompiledSpec(templateName, source);
+    if (spec) {
+      runtime ??= (require('handlebars/runtime') as { default: Runtime }).default;
+      return runtime.template(spec)(context);
+    }
+    compiler ??= require('handlebars') as Compiler;
+    return compiler.compile(source, { noEscape: true, strict: true })(context);
   } catch (error) {
     // A broken generator template is our bug, not the user's: say which file.
     throw new Error(`rendering ${templateName} failed: ${(error as Error).message}`);
   }
+}
+
+/** Whether a template would render from its precompiled form (for the test that both agree). */
+export function hasPrecompiled(templateName: string, source: string): boolean {
+  return precompiledSpec(templateName, source) !== undefined;
 }
