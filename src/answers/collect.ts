@@ -26,7 +26,8 @@ export interface CollectOptions {
  */
 export async function collectAnswers(options: CollectOptions): Promise<Answers> {
   const sofar: Partial<Answers> = {};
-  const explicit = new Set<AnswerKey>();
+  /** Where each explicit answer came from, for error messages: `--backup` or `backup (in FILE)`. */
+  const explicit = new Map<AnswerKey, string>();
   const missing: Field[] = [];
   const defaultOf = (field: Field) => options.defaults?.[field.key] ?? field.defaultValue(sofar);
   for (const field of FIELDS) {
@@ -39,7 +40,7 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
       const checked = field.check(raw);
       if (!checked.ok) throw new ValidationError(source, raw, checked.rule);
       assign(sofar, field.key, checked.value);
-      explicit.add(field.key);
+      explicit.set(field.key, source);
     } else if (!applies || options.yes) {
       assign(sofar, field.key, defaultOf(field));
     } else if (options.ask) {
@@ -71,11 +72,12 @@ function assign<K extends AnswerKey>(target: Partial<Answers>, key: K, value: un
 }
 
 /** Rules that span fields: an explicit request that the other answers make impossible. */
-function checkCombination(answers: Answers, explicit: Set<AnswerKey>): void {
+function checkCombination(answers: Answers, explicit: Map<AnswerKey, string>): void {
   const postgresInCluster = answers.dependencies.includes('postgresql') && answers.postgresqlProvider === 'in-cluster';
   if (answers.backup && !postgresInCluster) {
-    if (explicit.has('backup')) {
-      throw new ValidationError('--backup', true, 'needs --dependencies postgresql with --postgresql-provider in-cluster');
+    const source = explicit.get('backup');
+    if (source) {
+      throw new ValidationError(source, true, 'needs --dependencies postgresql with --postgresql-provider in-cluster');
     }
     answers.backup = false;
   }

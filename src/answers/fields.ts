@@ -93,7 +93,7 @@ export const FIELDS: Field[] = [
     key: 'description',
     flag: 'description',
     argName: 'text',
-    help: 'one-line description of the service',
+    help: 'description of the service (Chart.yaml)',
     prompt: { type: 'input', message: 'Description' },
     check: checkDescription,
     defaultValue: (sofar) => `A Helm chart for ${sofar.name ?? 'my-service'}`,

@@ -19,7 +19,8 @@ export type Provider = (typeof PROVIDERS)[number];
 
 // C0/C1 controls (other than tab and newline), DEL, and lone surrogates cannot be carried
 // faithfully through every file we write (YAML, Markdown, terminal output).
-const FORBIDDEN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+// U+FFFE and U+FFFF are not characters at all; Helm's YAML parser refuses them.
+const FORBIDDEN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function asString(raw: unknown): string | undefined {
@@ -33,9 +34,9 @@ function checkText(raw: unknown, maxLength: number, allowNewlines: boolean): Che
   if (text === undefined) return fail('must be a string');
   if (text.trim() === '') return fail('must not be empty');
   if (LONE_SURROGATE.test(text)) return fail('must be valid Unicode text');
-  if (FORBIDDEN_TEXT.test(text)) return fail('must not contain control characters');
   if (!allowNewlines && /[\r\n\t]/.test(text)) return fail('must be a single line');
   if (/\r/.test(text)) return fail('must use \\n line endings, not \\r');
+  if (FORBIDDEN_TEXT.test(text)) return fail('must not contain control characters');
   if ([...text].length > maxLength) return fail(`must be at most ${maxLength} characters`);
   return ok(text);
 }
@@ -104,7 +105,7 @@ export function checkDependencies(raw: unknown): Checked<DependencyName[]> {
   if (Array.isArray(raw)) items = raw;
   else if (typeof raw === 'string') items = raw.split(',').map((part) => part.trim()).filter(Boolean);
   else return fail(`must be a list of: ${DEPENDENCY_NAMES.join(', ')} (or "none")`);
-  if (items.length === 1 && items[0] === 'none') items = [];
+  if (items.length === 1 && asString(items[0])?.trim().toLowerCase() === 'none') items = [];
   const chosen = new Set<DependencyName>();
   for (const item of items) {
     const name = asString(item)?.trim().toLowerCase();
@@ -157,5 +158,7 @@ export function checkEmail(raw: unknown): Checked<string> {
   if (email === '') return fail('must not be empty');
   if (email.length > 254) return fail('must be at most 254 characters');
   if (!EMAIL.test(email)) return fail('must be an email address like team@example.com');
+  // Helm lint refuses a numeric top-level domain (and so an IP address) in maintainer emails.
+  if (!/\.[A-Za-z]{2,63}$/.test(email)) return fail('must end in an alphabetic top-level domain, like team@example.com');
   return ok(email);
 }

@@ -1,7 +1,9 @@
-import { basename, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
 import { type AnswerKey, type Answers, FIELDS } from '../answers/fields.js';
 import type { PromptStreams } from '../answers/prompts.js';
+import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode, ToolError, UsageError } from '../errors.js';
@@ -53,7 +55,8 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
     printPlan(io.stdout, target, files);
     return ExitCode.ok;
   }
-  await writeChartAtomically(target, files, { force: options.force });
+  const remove = options.force ? await noLongerGenerated(target, files) : [];
+  await writeChartAtomically(target, files, { force: options.force, remove });
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${files.length} files`);
   if (!options.verify) return ExitCode.ok;
   return verifyWritten(target, answers, options, mirror, io.reporter);
@@ -96,6 +99,26 @@ async function verifyWritten(
   } finally {
     await runner.dispose();
   }
+}
+
+/**
+ * Files an earlier `chartwright new` wrote into the target that this plan no longer contains
+ * (an optional template whose answer changed): they would read values that no longer exist.
+ * Found by planning the chart's recorded answers again; files it never generated are kept.
+ */
+async function noLongerGenerated(target: string, files: readonly PlannedFile[]): Promise<string[]> {
+  if (!existsSync(join(target, ANSWERS_FILE))) return [];
+  let previous: Answers;
+  try {
+    previous = (await readSavedAnswers(target)).answers;
+  } catch {
+    return [];
+  }
+  const planned = new Set(files.map((file) => file.path));
+  const templates = loadChartTemplates(CHART_TEMPLATES_DIR);
+  return planChart(previous, { generatorVersion: GENERATOR_VERSION, templates })
+    .map((file) => file.path)
+    .filter((path) => !planned.has(path));
 }
 
 /** The target directory's name is the natural default app name, when it is a valid one. */

@@ -1,13 +1,28 @@
-import { Document, isMap, isPair, isScalar, type YAMLMap } from 'yaml';
+import { Document, isMap, isPair, isScalar, Scalar, visit, type YAMLMap } from 'yaml';
 import { type ValueNode, nodeAt } from '../chart/valueTree.js';
 
 // Helm parses YAML 1.1, where `yes`, `on` or `0777` are not strings: emit 1.1 so the
 // serialiser quotes them.
 const OPTIONS = { version: '1.1', lineWidth: 0 } as const;
 
+// Strings a YAML parser anywhere might read as something else: numbers in any notation (Go's
+// parser takes 0o17 as octal, for one), booleans and nulls of YAML 1.1 and 1.2. Quoting them
+// always costs nothing and settles it.
+const AMBIGUOUS = /^([-+]?(\.?\d|0[box]|\.inf|\.nan)|\.inf|\.nan|~|null|true|false|yes|no|y|n|on|off)$|^[-+]?\.?\d/i;
+
+function quoteAmbiguous(document: Document): Document {
+  visit(document, {
+    Scalar(key, node) {
+      // Map keys are our own names; only values can carry user text.
+      if (key !== 'key' && typeof node.value === 'string' && AMBIGUOUS.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return document;
+}
+
 /** Serialises a plain object as YAML that Helm reads back identically. */
 export function toYaml(data: unknown): string {
-  return new Document(data, OPTIONS).toString(OPTIONS);
+  return quoteAmbiguous(new Document(data, OPTIONS)).toString(OPTIONS);
 }
 
 /**
@@ -15,7 +30,7 @@ export function toYaml(data: unknown): string {
  * any notice lines (e.g. the Bitnami catalogue warning) above that.
  */
 export function toDocumentedYaml(data: unknown, tree: ValueNode, header: string[] = []): string {
-  const document = new Document(data, OPTIONS);
+  const document = quoteAmbiguous(new Document(data, OPTIONS));
   if (header.length) document.commentBefore = header.map((line) => ` ${line}`).join('\n');
   if (isMap(document.contents)) annotate(document.contents, tree, [], true);
   return document.toString(OPTIONS);

@@ -11,6 +11,8 @@ export interface FileToWrite {
 export interface WriteOptions {
   /** Write into a non-empty directory: files not in the plan are kept, planned ones replaced. */
   force: boolean;
+  /** Paths (inside the chart) to delete as part of the same swap, e.g. files no longer generated. */
+  remove?: readonly string[];
 }
 
 /** Marks our staging directories, so a crash leaves something recognisable and removable. */
@@ -41,6 +43,7 @@ export async function writeChartAtomically(target: string, files: readonly FileT
   try {
     if (existing === 'non-empty') await cp(destination, staging, { recursive: true, preserveTimestamps: true });
     else await mkdir(staging);
+    for (const path of options.remove ?? []) await rm(join(staging, path), { force: true });
     for (const file of files) {
       const path = join(staging, file.path);
       await mkdir(dirname(path), { recursive: true });
