@@ -104,7 +104,7 @@ export function rowsOf(node: ValueNode, prefix = ''): ValueRow[] {
     rows.push({
       key: path,
       type: Array.isArray(schemaType) ? schemaType.join(' \\| ') : String(schemaType ?? 'any'),
-      default: child.schemaOnly ? '' : JSON.stringify(child.default),
+      default: child.schemaOnly ? '(set by Helm)' : JSON.stringify(child.default),
       description: child.description,
     });
   }

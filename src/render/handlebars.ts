@@ -5,7 +5,9 @@ import { PACKAGE_ROOT } from '../paths.js';
 
 /**
  * Handlebars for chart files, which are themselves Go templates. Compiled with `noEscape`
- * (output is YAML, not HTML) and `strict` (a misspelt variable throws instead of vanishing).
+ * (output is YAML, not HTML) and `strict` (a misspelt variable throws instead of vanishing; the
+ * arguments of block helpers such as `#if` are not covered, so test/render.test.ts checks every
+ * block's content appears for some answers).
  * Helm actions in template sources are written `\{{ ... }}`: Handlebars emits them verbatim.
  *
  * `npm run build` precompiles the chart templates with the same options; a template whose source

@@ -33,6 +33,9 @@ export function toDocumentedYaml(data: unknown, tree: ValueNode, header: string[
   const document = quoteAmbiguous(new Document(data, OPTIONS));
   if (header.length) document.commentBefore = header.map((line) => ` ${line}`).join('\n');
   if (isMap(document.contents)) annotate(document.contents, tree, [], true);
+  // The header comment already ends with a blank line; a second one before the first key is noise.
+  const first = isMap(document.contents) ? document.contents.items[0] : undefined;
+  if (isPair(first) && isScalar(first.key)) first.key.spaceBefore = false;
   return document.toString(OPTIONS);
 }
 

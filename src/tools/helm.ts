@@ -121,6 +121,9 @@ export class HelmRunner {
         HELM_CACHE_HOME: join(home, 'cache'),
         HELM_DATA_HOME: join(home, 'data'),
         HELM_REGISTRY_CONFIG: join(home, 'registry.json'),
+        HELM_REPOSITORY_CONFIG: join(home, 'repositories.yaml'),
+        HELM_REPOSITORY_CACHE: join(home, 'cache', 'repository'),
+        HELM_PLUGINS: join(home, 'plugins'),
       },
     });
     return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };

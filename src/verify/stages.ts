@@ -60,12 +60,22 @@ function isPresent(chartDir: string, dep: Dependency): boolean {
   return String(meta?.version) === dep.version;
 }
 
-const firstErrorLine = (text: string) =>
-  text
+// The line that says why a fetch failed is often not helm's final `Error:` line (that one may just
+// say the repository index is missing); prefer a network or registry cause when helm printed one.
+const CAUSE = /dial tcp|no such host|connection refused|i\/o timeout|timeout|unauthorized|forbidden|not found|certificate|HTTP response to HTTPS/i;
+
+function firstErrorLine(text: string): string {
+  const lines = text
     .split('\n')
     .map((line) => line.trim())
-    .find((line) => line.startsWith('Error:'))
-    ?.replace(/^Error:\s*/, '') ?? (text.trim().split('\n').pop() || 'no output');
+    .filter(Boolean);
+  const cause = lines.find((line) => CAUSE.test(line)) ?? lines.find((line) => line.startsWith('Error:')) ?? lines.at(-1) ?? 'no output';
+  // Drop helm's advice to run its own commands, and paths inside chartwright's private helm home.
+  return cause
+    .replace(/^Error:\s*/, '')
+    .replace(/\s*\(try 'helm repo update'\)/, '')
+    .replace(/:?\s*open \/\S*chartwright-helm-\S*/g, '');
+}
 
 /**
  * Makes every dependency present in charts/: fetched from the mirror when one is given,
