@@ -1,7 +1,7 @@
 import type { Finding, Severity } from './findings.js';
 
 const FINDING = /^\[(UNKNOWN|INFO|WARNING|ERROR)\] (.*?): ([\s\S]*)$/;
-const LOCATION = /(?:template: )?(?:[\w.-]+\/)?((?:templates|charts)\/[^:\s]+):(\d+)(?::(\d+))?/;
+const LOCATION = /(?:template: )?(?:[\w.-]+\/)?((?:templates|charts)\/[^:\s]+):(\d+)(?::(\d+))?/g;
 
 const SEVERITY: Record<string, Severity> = { UNKNOWN: 'error', INFO: 'info', WARNING: 'warning', ERROR: 'error' };
 
@@ -43,9 +43,12 @@ export function parseLintOutput(stdout: string): Finding[] {
   return findings;
 }
 
-/** Template errors name the real file and line inside the message; prefer those. */
+/**
+ * Template errors name the real file and line inside the message; prefer those. With nested
+ * includes helm names the outer template first: the last location is where the fault is.
+ */
 export function refineLocation(finding: Finding): Finding {
-  const match = LOCATION.exec(finding.message);
+  const match = [...finding.message.matchAll(LOCATION)].at(-1);
   if (match && (finding.file === undefined || finding.file === 'templates/' || finding.file === '')) {
     finding.file = match[1];
     finding.line = Number(match[2]);

@@ -13,6 +13,8 @@ export interface Manifest {
   object: Record<string, unknown>;
 }
 
+const lineAt = (text: string, offset: number) => text.slice(0, offset).split('\n').length;
+
 /** Splits `helm template` output into objects; a document that does not parse is a finding. */
 export function parseManifests(output: string): { manifests: Manifest[]; findings: Finding[] } {
   const manifests: Manifest[] = [];
@@ -23,7 +25,17 @@ export function parseManifests(output: string): { manifests: Manifest[]; finding
     const comments = `${document.commentBefore ?? ''}\n${(document.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
     const source = /Source: [^/\s]+\/(\S+)/.exec(comments)?.[1] ?? 'templates/';
     if (document.errors.length > 0) {
-      for (const error of document.errors) findings.push({ severity: 'error', file: source, message: `rendered YAML does not parse: ${error.message}` });
+      // The parser counts lines over the whole output; count from the document's own start instead.
+      const firstLine = lineAt(output, document.range[0]);
+      for (const error of document.errors) {
+        const line = error.linePos ? error.linePos[0].line - firstLine + 1 : undefined;
+        const reason = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.message;
+        findings.push({
+          severity: 'error',
+          file: source,
+          message: `rendered YAML does not parse: ${reason}${line ? ` (line ${line} of the rendered document)` : ''}`,
+        });
+      }
       continue;
     }
     const object = document.toJS() as unknown;

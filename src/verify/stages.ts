@@ -133,7 +133,13 @@ export function lintStage(helm: HelmRunner, chartDir: string, valuesFiles: strin
     if (kubeVersion) args.push('--kube-version', kubeVersion);
     const result = await helm.run(args);
     const all = parseLintOutput(result.stdout);
-    const findings = all.filter((finding) => !(finding.file?.startsWith('templates') && RENDER_OR_DEPRECATION.test(finding.message)));
+    const valuesFinding = all.some((finding) => finding.file && /values.*\.ya?ml$/.test(finding.file) && finding.severity === 'error');
+    const findings = all.filter(
+      (finding) =>
+        !(finding.file?.startsWith('templates') && RENDER_OR_DEPRECATION.test(finding.message)) &&
+        // Helm repeats a values-schema failure under templates/; the values file finding says it already.
+        !(valuesFinding && finding.file === 'templates/' && /values don't meet the specifications/.test(finding.message)),
+    );
     if (result.exitCode !== 0 && all.length === 0) findings.push({ severity: 'error', message: firstErrorLine(result.stderr) });
     // Under --strict a warning fails the lint, as it does for helm itself.
     return { findings, failed: findings.some((finding) => finding.severity !== 'info') };
@@ -164,6 +170,9 @@ export async function templateStage(
         .join('\n')
         .replace(/^Error:\s*/, '');
       if (VALUES_PROBLEM.test(message)) return { findings: [], skipped: true, reason: 'the values do not load (see lint)' };
+      // Helm parses what it rendered and names the template whose output is not YAML.
+      const yamlError = /YAML parse error on [^/\s]+\/(\S+?):\s*(.*)/s.exec(message);
+      if (yamlError) return { findings: [{ severity: 'error', rule: 'yaml-syntax', file: yamlError[1], message: `rendered YAML does not parse: ${yamlError[2]}` }] };
       return { findings: [refineLocation({ severity: 'error', rule: 'render', message })] };
     }
     const parsed = parseManifests(output.stdout);

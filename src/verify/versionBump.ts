@@ -1,0 +1,96 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { execa } from 'execa';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import { ToolError, UsageError } from '../errors.js';
+import type { Finding, StageResult } from './findings.js';
+import { timed } from './stages.js';
+
+/** What users install: changing any of it without a new chart version ships different charts under one version. */
+const RELEASED = /^(templates\/.+|values[^/]*\.ya?ml|values\.schema\.json)$/;
+
+interface GitChart {
+  chartDir: string;
+  top: string;
+  /** The chart's path inside the repository, '' at its root. */
+  path: string;
+}
+
+async function git(cwd: string, args: string[]) {
+  try {
+    return await execa('git', args, { cwd, reject: false, stripFinalNewline: false, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } });
+  } catch (error) {
+    throw new ToolError(`cannot run git for --since (${(error as Error).message.split('\n')[0]}); install git (e.g. apt-get install git)`);
+  }
+}
+
+/** Checks every chart is in a git repository holding REF; usage errors name what is wrong. */
+async function locate(chartDirs: string[], ref: string): Promise<GitChart[]> {
+  if (ref.trim() === '' || ref.startsWith('-')) throw new UsageError(`invalid --since ${JSON.stringify(ref)}: must be a git commit, branch or tag`);
+  const charts: GitChart[] = [];
+  for (const chartDir of chartDirs) {
+    const top = await git(chartDir, ['rev-parse', '--show-toplevel']);
+    if (top.failed && top.exitCode === undefined) throw new ToolError(`cannot run git for --since: ${top.shortMessage}; install git`);
+    if (top.exitCode !== 0) throw new UsageError(`--since needs a git repository, and ${chartDir} is not inside one`);
+    const root = String(top.stdout).trim();
+    const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+    if (commit.exitCode !== 0) throw new UsageError(`invalid --since ${JSON.stringify(ref)}: no such commit, branch or tag in ${root}`);
+    charts.push({ chartDir, top: root, path: relative(realpathSync(root), realpathSync(chartDir)).split(sep).join('/') });
+  }
+  return charts;
+}
+
+const nulList = (text: unknown) => String(text).split('\0').filter(Boolean);
+
+/**
+ * chart-testing's version check: when templates or values changed since REF (committed,
+ * staged, unstaged or untracked), Chart.yaml's version must be higher than it was at REF.
+ */
+async function checkChart(chart: GitChart, ref: string): Promise<StageResult> {
+  return timed('lint', [], async () => {
+    const scope = chart.path === '' ? '.' : chart.path;
+    const prefix = chart.path === '' ? '' : `${chart.path}/`;
+    const diff = await git(chart.top, ['diff', '--name-only', '-z', ref, '--', scope]);
+    const untracked = await git(chart.top, ['ls-files', '--others', '--exclude-standard', '-z', '--', scope]);
+    if (diff.exitCode !== 0) throw new UsageError(`git diff against ${ref} failed: ${String(diff.stderr).trim()}`);
+    const changed = [...new Set([...nulList(diff.stdout), ...nulList(untracked.stdout)])]
+      .map((path) => path.slice(prefix.length))
+      .filter((path) => RELEASED.test(path))
+      .sort();
+    const reason = `chart version against ${ref}`;
+    if (changed.length === 0) return { findings: [], reason };
+    const before = await git(chart.top, ['show', `${ref}:${prefix}Chart.yaml`]);
+    if (before.exitCode !== 0) return { findings: [], reason: `${reason}: the chart is new since then` };
+    const version = (text: string) => {
+      try {
+        return String((parseYaml(text) as { version?: unknown } | null)?.version ?? '');
+      } catch {
+        return '';
+      }
+    };
+    const old = version(String(before.stdout));
+    const now = version(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
+    if (semver.valid(old) && semver.valid(now) && semver.gt(now, old)) return { findings: [], reason };
+    const listed = changed.length > 4 ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} more` : changed.join(', ');
+    const finding: Finding = {
+      severity: 'error',
+      rule: 'version-bump',
+      file: 'Chart.yaml',
+      message:
+        now === old
+          ? `${listed} changed since ${ref}, but the chart version is still ${now}; run \`chartwright bump\``
+          : `${listed} changed since ${ref}, but the chart version ${now || '(none)'} is not higher than ${old || '(none)'} there; run \`chartwright bump\``,
+    };
+    return { findings: [finding], reason };
+  });
+}
+
+/**
+ * The version check for each chart, in order. Throws a UsageError before any check runs when a
+ * chart is outside a git repository or REF is not a commit there.
+ */
+export async function versionBumpStages(chartDirs: string[], ref: string): Promise<() => Promise<StageResult[]>> {
+  const charts = await locate(chartDirs, ref);
+  return () => Promise.all(charts.map((chart) => checkChart(chart, ref)));
+}
