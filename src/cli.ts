@@ -1,6 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { AnswerKey } from './answers/fields.js';
+import { runBump } from './commands/bump.js';
 import { ANSWER_FLAGS, runNew } from './commands/new.js';
+import { runRegenerate } from './commands/regenerate.js';
 import { DEFAULT_KUBE_VERSIONS, runTest } from './commands/test.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './paths.js';
@@ -87,6 +89,7 @@ function buildProgram(): Command {
     .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
     .option('--mirror <oci-url>', 'fetch missing dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
     .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
+    .option('--since <ref>', 'also fail charts whose templates or values changed since this git ref without a chart version bump')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .action(async (charts: string[], options: Record<string, unknown>) => {
@@ -105,6 +108,56 @@ function buildProgram(): Command {
           ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
           ...(typeof options.mirror === 'string' ? { mirror: options.mirror } : {}),
           plainHttp: options.plainHttp === true,
+          ...(typeof options.since === 'string' ? { since: options.since } : {}),
+        },
+        { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
+      );
+    });
+  const repeat = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('regenerate')
+    .description("re-render a chart from its saved answers with this chartwright and merge the result into the chart's files")
+    .argument('[chart-dir]', 'chart made by chartwright new (default: the current directory)')
+    .option('--set <key=value>', 'change an answer (key: answer or flag name, e.g. class=C); repeatable', repeat)
+    .option('--add-dependency <name>', 'add a dependency: postgresql or redis; repeatable', repeat)
+    .option('--answers <file>', 'YAML file of answers to change (--set wins over it)')
+    .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
+    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (written with <<<<<<< ours / >>>>>>> theirs markers)'))
+    .exitOverride()
+    .action(async (chart: string | undefined, options: Record<string, unknown>) => {
+      process.exitCode = await runRegenerate(
+        {
+          ...(chart !== undefined ? { chart } : {}),
+          set: (options.set as string[] | undefined) ?? [],
+          addDependencies: (options.addDependency as string[] | undefined) ?? [],
+          ...(typeof options.answers === 'string' ? { answersFile: options.answers } : {}),
+          dryRun: options.dryRun === true,
+        },
+        { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
+      );
+    });
+  program
+    .command('bump')
+    .description('bump the chart version (and app version), recorded in CHANGELOG.md and the artifacthub.io/changes annotation')
+    .argument('[chart-dir]', 'chart directory (default: the current directory)')
+    .option('--app-version <version>', 'new appVersion (X.Y.Z), also the image tag in values.yaml')
+    .option('--level <patch|minor|major>', 'semver level (default: derived from values and template changes since the last bump)')
+    .option('--digest <sha256:...>', 'digest of the new image, when values.yaml pins the image by digest ("" to drop it)')
+    .option('--message <text>', 'a line describing the change, for the changelog and the annotation')
+    .option('--date <YYYY-MM-DD>', 'date for the changelog heading (default: none, so bumps are reproducible)')
+    .option('--dry-run', 'print the new version and changelog entry, write nothing')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .action(async (chart: string | undefined, options: Record<string, unknown>) => {
+      process.exitCode = await runBump(
+        {
+          ...(chart !== undefined ? { chart } : {}),
+          ...(typeof options.appVersion === 'string' ? { appVersion: options.appVersion } : {}),
+          ...(typeof options.level === 'string' ? { level: options.level } : {}),
+          ...(typeof options.digest === 'string' ? { digest: options.digest } : {}),
+          ...(typeof options.message === 'string' ? { message: options.message } : {}),
+          ...(typeof options.date === 'string' ? { date: options.date } : {}),
+          dryRun: options.dryRun === true,
         },
         { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
       );

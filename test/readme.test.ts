@@ -17,11 +17,13 @@ function longFlags(text: string): Set<string> {
 describe('README', () => {
   const readme = readFileSync(`${root}README.md`, 'utf8');
 
-  // The flag tables, in README order: `new` first, then `test`.
+  // The flag tables, in README order: `new`, `test`, `regenerate`, then `bump`.
   const tables = readme.split('| Flag |').slice(1).map((part) => part.slice(0, part.search(/\n\n/)));
   it.each([
     ['new', 0],
     ['test', 1],
+    ['regenerate', 2],
+    ['bump', 3],
   ] as const)('documents exactly the flags `%s --help` shows', (command, index) => {
     const help = execFileSync(process.execPath, [`${root}bin/chartwright.js`, command, '--help'], { encoding: 'utf8' });
     const optionsPart = help.slice(help.indexOf('Options:'), help.indexOf('Exit codes:'));

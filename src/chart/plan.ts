@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Answers } from '../answers/fields.js';
 import { ANSWERS_FILE } from '../answers/saved.js';
+import { withBaseSnapshot } from '../regenerate/base.js';
 import { renderTemplate } from '../render/handlebars.js';
 import { toDocumentedYaml, toYaml } from '../render/yaml.js';
 import { CLASS_PROFILES } from './availability.js';
@@ -52,8 +53,15 @@ export function loadChartTemplates(root: string): Map<string, string> {
   return sources;
 }
 
-/** A pure function from answers to the chart's files, sorted by path. */
+/**
+ * A pure function from answers to the chart's files, sorted by path: the generated files plus
+ * chartwright's records under .chartwright/ (the base snapshot `regenerate` merges against).
+ */
 export function planChart(answers: Answers, options: PlanOptions): PlannedFile[] {
+  return withBaseSnapshot(planGenerated(answers, options));
+}
+
+function planGenerated(answers: Answers, options: PlanOptions): PlannedFile[] {
   const tree = buildValueTree(answers);
   const files: PlannedFile[] = [];
   const add = (path: string, content: string) => files.push({ path, content });

@@ -14,6 +14,7 @@ import { minorNumber, schemaMinorFor, SCHEMA_MINORS, validateManifests } from '.
 import type { Manifest } from '../verify/manifests.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import { dependencyStage, lintStage, type Mirror, templateStage, timed, valuesFileSets } from '../verify/stages.js';
+import { versionBumpStages } from '../verify/versionBump.js';
 import { resolveMirror } from './new.js';
 
 /**
@@ -33,6 +34,8 @@ export interface TestOptions {
   helm?: string;
   mirror?: string;
   plainHttp: boolean;
+  /** Git ref: flag charts whose templates or values changed since it without a version bump. */
+  since?: string;
 }
 
 export interface TestIo {
@@ -49,6 +52,8 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   }
   const charts = findCharts(options.charts.length ? options.charts : ['.'], options.all);
   const mirror = resolveMirror(options.mirror, options.plainHttp);
+  // Before helm: a chart outside git or an unknown ref is a usage error whatever else is wrong.
+  const versionChecks = options.since === undefined ? undefined : await versionBumpStages(charts, options.since);
   const helm = await detectHelm(options.helm);
   io.reporter.step(`testing ${charts.length} chart(s) with helm ${helm.version} (${helm.source}) for Kubernetes ${kubeVersions.join(', ')}`);
   const runner = new HelmRunner(helm);
@@ -57,6 +62,14 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
     const reports = await Promise.all(
       charts.map((chartDir) => testChart(runner, chartDir, { ...(options.values ? { values: options.values } : {}), kubeVersions, forcedClass, mirror }, io.reporter)),
     );
+    if (versionChecks) {
+      const checks = await versionChecks();
+      reports.forEach((chart, index) => {
+        const check = checks[index] as StageResult;
+        io.reporter.stage(check, chart.name);
+        chart.stages.splice(1, 0, check);
+      });
+    }
     const report: Report = {
       tool: { name: 'chartwright', version: GENERATOR_VERSION },
       helm: { version: helm.version },
