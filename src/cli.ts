@@ -4,6 +4,7 @@ import { runBump } from './commands/bump.js';
 import { ANSWER_FLAGS, runNew } from './commands/new.js';
 import { runRegenerate } from './commands/regenerate.js';
 import { DEFAULT_KUBE_VERSIONS, runTest } from './commands/test.js';
+import { INSTALL_FLAGS } from './install/index.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './paths.js';
 import { HumanReporter } from './report/human.js';
@@ -76,7 +77,7 @@ function buildProgram(): Command {
         },
       );
     });
-  program
+  const test = program
     .command('test')
     .description('lint, render, schema-check and policy-check charts (also charts chartwright did not generate)')
     .argument('[charts...]', 'chart directories (default: the current directory)')
@@ -90,6 +91,14 @@ function buildProgram(): Command {
     .option('--mirror <oci-url>', 'fetch missing dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
     .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
     .option('--since <ref>', 'also fail charts whose templates or values changed since this git ref without a chart version bump')
+    .option('--skip-install', 'report the install stage as skipped without looking for a cluster');
+  for (const flag of INSTALL_FLAGS) {
+    const option = new Option(`${flag.name}${flag.argument ? ` ${flag.argument}` : ''}`, flag.description);
+    if (flag.choices) option.choices([...flag.choices]);
+    if (flag.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    test.addOption(option);
+  }
+  test
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .action(async (charts: string[], options: Record<string, unknown>) => {
@@ -109,6 +118,9 @@ function buildProgram(): Command {
           ...(typeof options.mirror === 'string' ? { mirror: options.mirror } : {}),
           plainHttp: options.plainHttp === true,
           ...(typeof options.since === 'string' ? { since: options.since } : {}),
+          skipInstall: options.skipInstall === true,
+          // Only what was given: defaults are applied (and documented) by the install module.
+          install: Object.fromEntries(INSTALL_FLAGS.filter((flag) => options[flag.key] !== undefined).map((flag) => [flag.key, options[flag.key]])),
         },
         { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
       );

@@ -15,6 +15,7 @@ import type { Manifest } from '../verify/manifests.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import { dependencyStage, lintStage, type Mirror, templateStage, timed, valuesFileSets } from '../verify/stages.js';
 import { versionBumpStages } from '../verify/versionBump.js';
+import { createInstallSession, type InstallOptions, type InstallSession, resolveInstallOptions } from '../install/index.js';
 import { resolveMirror } from './new.js';
 
 /**
@@ -36,6 +37,10 @@ export interface TestOptions {
   plainHttp: boolean;
   /** Git ref: flag charts whose templates or values changed since it without a version bump. */
   since?: string;
+  /** Raw install-stage options (see src/install/options.ts); validated before anything runs. */
+  install?: Partial<Record<keyof InstallOptions, unknown>>;
+  /** Report the install stage as skipped without looking for a cluster. */
+  skipInstall?: boolean;
 }
 
 export interface TestIo {
@@ -54,13 +59,23 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   const mirror = resolveMirror(options.mirror, options.plainHttp);
   // Before helm: a chart outside git or an unknown ref is a usage error whatever else is wrong.
   const versionChecks = options.since === undefined ? undefined : await versionBumpStages(charts, options.since);
+  const installOptions = options.skipInstall ? undefined : resolveInstallOptions(options.install ?? {});
   const helm = await detectHelm(options.helm);
   io.reporter.step(`testing ${charts.length} chart(s) with helm ${helm.version} (${helm.source}) for Kubernetes ${kubeVersions.join(', ')}`);
   const runner = new HelmRunner(helm);
   const started = performance.now();
+  let session: InstallSession | undefined;
   try {
+    if (installOptions) {
+      session = await createInstallSession(installOptions, { helm, print: (line) => io.reporter.line(line) });
+      io.reporter.step(session.status === 'ready' ? `install stage on ${session.description}` : `install stage ${session.status}: ${session.reason ?? 'no cluster'}`);
+      for (const warning of session.warnings) io.reporter.warn(warning);
+    }
+    const install = session;
     const reports = await Promise.all(
-      charts.map((chartDir) => testChart(runner, chartDir, { ...(options.values ? { values: options.values } : {}), kubeVersions, forcedClass, mirror }, io.reporter)),
+      charts.map((chartDir) =>
+        testChart(runner, chartDir, { ...(options.values ? { values: options.values } : {}), kubeVersions, forcedClass, mirror, install }, io.reporter),
+      ),
     );
     if (versionChecks) {
       const checks = await versionChecks();
@@ -89,6 +104,7 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
     if (options.junit) await writeFile(options.junit, toJunit(report));
     return report.summary.failed > 0 ? ExitCode.checksFailed : ExitCode.ok;
   } finally {
+    await session?.cleanup();
     await runner.dispose();
   }
 }
@@ -133,6 +149,8 @@ interface ChartTestOptions {
   kubeVersions: string[];
   forcedClass: SafetyClass | undefined;
   mirror: Mirror | undefined;
+  /** The cluster session, or undefined with --skip-install. */
+  install: InstallSession | undefined;
 }
 
 function chartIdentity(chartDir: string, forced: SafetyClass | undefined) {
@@ -218,14 +236,14 @@ async function testChart(runner: HelmRunner, chartDir: string, options: ChartTes
       });
       policy.kubeVersion = newest;
       show(policy);
-      const install = show({
-        stage: 'install',
-        valuesFiles,
-        status: 'skipped',
-        durationMs: 0,
-        findings: [],
-        reason: 'the install test on a cluster is not available yet',
-      });
+      const skipInstall = (reason: string): StageResult => ({ stage: 'install', valuesFiles, status: 'skipped', durationMs: 0, findings: [], reason });
+      const install = show(
+        !options.install
+          ? skipInstall('--skip-install')
+          : newestRender.template.status !== 'passed'
+            ? skipInstall('the chart did not render')
+            : await options.install.runInstallStage(chartDir, valuesFiles, identity.name.slice(0, 53).replace(/-+$/, '')),
+      );
       return [await lint, ...minors.flatMap((minor) => [minor.template, minor.schema]), policy, install];
     }),
   );

@@ -1,0 +1,139 @@
+import { parseManifests } from '../verify/manifests.js';
+
+/** An object a release manifest declares. */
+export interface ReleaseObject {
+  kind: string;
+  name: string;
+  /** From the manifest, else undefined (the release namespace). */
+  namespace?: string;
+  /** `kind.group/name`, how kubectl addresses it unambiguously. */
+  ref: string;
+  /** Annotated helm.sh/resource-policy: keep, so helm leaves it on uninstall by design. */
+  keep: boolean;
+  updateStrategy?: string;
+}
+
+const KEEP = 'helm.sh/resource-policy';
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+const annotationsOf = (object: Record<string, unknown>) =>
+  ((object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {}) as Record<string, unknown>;
+
+export const isKept = (object: Record<string, unknown>) => annotationsOf(object)[KEEP] === 'keep';
+
+/** Objects of `helm get manifest` output. */
+export function releaseObjects(manifest: string): ReleaseObject[] {
+  return parseManifests(manifest).manifests.map((item) => {
+    const metadata = (item.object.metadata ?? {}) as { namespace?: unknown };
+    const spec = (item.object.spec ?? {}) as { strategy?: { type?: unknown }; updateStrategy?: { type?: unknown } };
+    const group = groupOf(item.apiVersion);
+    const strategy = spec.updateStrategy?.type ?? spec.strategy?.type;
+    return {
+      kind: item.kind,
+      name: item.name,
+      ...(typeof metadata.namespace === 'string' && metadata.namespace ? { namespace: metadata.namespace } : {}),
+      ref: `${item.kind.toLowerCase()}${group ? `.${group}` : ''}/${item.name}`,
+      keep: isKept(item.object),
+      ...(typeof strategy === 'string' ? { updateStrategy: strategy } : {}),
+    };
+  });
+}
+
+export type Readiness = { kind: 'rollout' | 'job'; object: ReleaseObject };
+
+/**
+ * What must be ready after install, upgrade and rollback. `rollout status` cannot follow an
+ * OnDelete update strategy, so such a StatefulSet or DaemonSet is left to helm's own wait.
+ */
+export function readinessChecks(objects: ReleaseObject[]): Readiness[] {
+  const checks: Readiness[] = [];
+  for (const object of objects) {
+    if (['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.kind) && object.updateStrategy !== 'OnDelete') checks.push({ kind: 'rollout', object });
+    else if (object.kind === 'Job') checks.push({ kind: 'job', object });
+  }
+  return checks;
+}
+
+/**
+ * Namespaced kinds a chart's release can leave behind, looked up by the instance label after
+ * uninstall; `all` would miss config, storage, RBAC and policy objects.
+ */
+export const LEFTOVER_KINDS = [
+  'deployments.apps',
+  'statefulsets.apps',
+  'daemonsets.apps',
+  'replicasets.apps',
+  'jobs.batch',
+  'cronjobs.batch',
+  'pods',
+  'services',
+  'configmaps',
+  'secrets',
+  'serviceaccounts',
+  'persistentvolumeclaims',
+  'ingresses.networking.k8s.io',
+  'networkpolicies.networking.k8s.io',
+  'poddisruptionbudgets.policy',
+  'horizontalpodautoscalers.autoscaling',
+  'roles.rbac.authorization.k8s.io',
+  'rolebindings.rbac.authorization.k8s.io',
+];
+
+interface ListedObject {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown> };
+  status?: Record<string, unknown>;
+  spec?: Record<string, unknown>;
+}
+
+/** Items of `kubectl get -o json`: a List, one object, or nothing (--ignore-not-found). */
+export function listedObjects(output: string): ListedObject[] {
+  const text = output.trim();
+  if (!text) return [];
+  const parsed = JSON.parse(text) as ListedObject & { items?: ListedObject[] };
+  if (Array.isArray(parsed.items)) return parsed.items;
+  return parsed.kind ? [parsed] : [];
+}
+
+/** Kind/name of every listed object that helm was not told to keep. */
+export function remaining(output: string): string[] {
+  return listedObjects(output)
+    .filter((item) => !isKept(item as Record<string, unknown>))
+    .map((item) => `${item.kind ?? '?'}/${item.metadata?.name ?? '?'}`);
+}
+
+export interface PodProblem {
+  name: string;
+  containers: { name: string; started: boolean; restarted: boolean }[];
+}
+
+interface ContainerStatus {
+  name?: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: Record<string, unknown>;
+  lastState?: { terminated?: unknown };
+}
+
+/** Pods that are neither done nor fully ready, with which containers have logs to read. */
+export function unreadyPods(podsJson: string): PodProblem[] {
+  const problems: PodProblem[] = [];
+  for (const pod of listedObjects(podsJson)) {
+    const status = (pod.status ?? {}) as { phase?: string; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
+    if (status.phase === 'Succeeded') continue;
+    const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+    const ready = status.phase === 'Running' && (status.containerStatuses ?? []).every((container) => container.ready);
+    if (ready) continue;
+    problems.push({
+      name: pod.metadata?.name ?? '?',
+      containers: statuses.map((container) => ({
+        name: container.name ?? '?',
+        // A container still waiting (image pull, config error) has no log yet.
+        started: Boolean(container.state?.running ?? container.state?.terminated ?? container.lastState?.terminated),
+        restarted: (container.restartCount ?? 0) > 0 || Boolean(container.lastState?.terminated),
+      })),
+    });
+  }
+  return problems;
+}

@@ -1,0 +1,148 @@
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
+
+export type ClusterProvider = 'kind' | 'k3s' | 'context';
+
+/** Every option of the install stage, after validation (see resolveInstallOptions). */
+export interface InstallOptions {
+  cluster: ClusterProvider;
+  /** kind config file for a cluster chartwright creates. */
+  kindConfig: string;
+  /** kind cluster name; default `chartwright` with --reuse, else `chartwright-<run id>`. */
+  clusterName?: string;
+  /** Use a running kind cluster of that name (created if absent). */
+  reuse: boolean;
+  /** Leave a cluster chartwright created running. */
+  keepCluster: boolean;
+  kubeContext?: string;
+  /** Kubeconfig to read the context from (read only; never written). */
+  kubeconfig?: string;
+  loadImage: string[];
+  /** REPO:TAG set as image.repository and image.tag. */
+  imageOverride?: string;
+  upgradeFrom?: string;
+  /** Go duration for every helm and kubectl wait, e.g. 5m. */
+  timeout: string;
+  keep: boolean;
+  requireInstall: boolean;
+  dryRun: boolean;
+  /** Releases tested at once on the cluster. */
+  installConcurrency: number;
+  k3sImage: string;
+  /** kubectl binary; default $KUBECTL_BIN, PATH, then the provisioned copy. */
+  kubectl?: string;
+}
+
+/** One CLI option, declared so the command line can be built from it (commander: `${name} ${argument}`). */
+export interface InstallFlag {
+  name: string;
+  /** `<value>`; absent for a boolean switch. */
+  argument?: string;
+  /** Property of InstallOptions it sets (commander's camel-cased name for `name`). */
+  key: keyof InstallOptions;
+  description: string;
+  default?: string | number | boolean | string[];
+  choices?: readonly string[];
+  /** Each use appends to a list (commander: a collector `(value, list) => [...list, value]`). */
+  repeatable?: boolean;
+}
+
+export const DEFAULT_KIND_CONFIG = join(PACKAGE_ROOT, 'kind-config.yaml');
+/** K3s 1.35, inside the skew of kubectl 1.34 and helm 4.1, like kind-config.yaml's node image. */
+export const DEFAULT_K3S_IMAGE = 'rancher/k3s:v1.35.5-k3s1';
+export const DEFAULT_TIMEOUT = '5m';
+export const DEFAULT_INSTALL_CONCURRENCY = 3;
+export const PROVIDERS: readonly ClusterProvider[] = ['kind', 'k3s', 'context'];
+
+export const INSTALL_FLAGS: readonly InstallFlag[] = [
+  { name: '--cluster', argument: '<provider>', key: 'cluster', choices: PROVIDERS, default: 'kind', description: 'cluster for the install stage: kind (created from --kind-config), k3s (a throwaway K3s container through testcontainers) or context (an existing cluster)' },
+  { name: '--kind-config', argument: '<file>', key: 'kindConfig', default: DEFAULT_KIND_CONFIG, description: "kind config for a cluster chartwright creates (default: chartwright's kind-config.yaml, Kubernetes 1.35 pinned by digest)" },
+  { name: '--cluster-name', argument: '<name>', key: 'clusterName', description: 'kind cluster name (default: chartwright with --reuse, else chartwright-<run id>)' },
+  { name: '--reuse', key: 'reuse', default: false, description: 'use the running kind cluster --cluster-name (created if absent); a cluster chartwright did not create is never deleted' },
+  { name: '--keep-cluster', key: 'keepCluster', default: false, description: 'leave a cluster chartwright created running (releases and namespaces are still removed)' },
+  { name: '--kube-context', argument: '<name>', key: 'kubeContext', description: 'with --cluster context: the context to use (default: the current one); your kubeconfig is only read' },
+  { name: '--kubeconfig', argument: '<file>', key: 'kubeconfig', description: 'with --cluster context: kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)' },
+  { name: '--load-image', argument: '<image>', key: 'loadImage', repeatable: true, default: [], description: 'load a local image into the kind or k3s cluster before installing (repeatable)' },
+  { name: '--image-override', argument: '<repo:tag>', key: 'imageOverride', description: 'install with image.repository and image.tag set to this image (a stand-in for an unpublished one)' },
+  { name: '--upgrade-from', argument: '<chart-ref>', key: 'upgradeFrom', description: 'install this chart (directory, .tgz or oci:// reference) first, then upgrade to the chart under test' },
+  { name: '--timeout', argument: '<duration>', key: 'timeout', default: DEFAULT_TIMEOUT, description: 'limit for each helm and kubectl wait (Go duration: 90s, 5m, 1h)' },
+  { name: '--install-concurrency', argument: '<n>', key: 'installConcurrency', default: DEFAULT_INSTALL_CONCURRENCY, description: 'releases installed on the cluster at once' },
+  { name: '--k3s-image', argument: '<image>', key: 'k3sImage', default: DEFAULT_K3S_IMAGE, description: 'K3s image for --cluster k3s' },
+  { name: '--kubectl', argument: '<path>', key: 'kubectl', description: 'kubectl binary (default: $KUBECTL_BIN, then PATH, then the copy `npm run provision` made)' },
+  { name: '--keep', key: 'keep', default: false, description: 'keep every release, namespace, cluster and temporary file for debugging, and print the commands that delete them' },
+  { name: '--require-install', key: 'requireInstall', default: false, description: 'fail the install stage, rather than skip it, when no container runtime or cluster is usable' },
+  { name: '--dry-run', key: 'dryRun', default: false, description: 'print every kind, helm and kubectl command of the install stage in order, and run none' },
+];
+
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a Go duration (helm and kubectl take the same syntax). */
+export function durationMs(text: string): number {
+  if (!GO_DURATION.test(text)) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: must be a duration like 90s, 5m or 1h30m`);
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * (UNIT_MS[unit as string] as number);
+  if (total <= 0) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: must be longer than zero`);
+  return Math.ceil(total);
+}
+
+/** REPO:TAG, where REPO may hold a registry port (host:5000/app:1.2). */
+export function parseImageOverride(text: string): { repository: string; tag: string } {
+  const slash = text.lastIndexOf('/');
+  const colon = text.lastIndexOf(':');
+  if (text.includes('@') || colon <= slash || colon === text.length - 1 || colon === 0) {
+    throw new UsageError(`invalid --image-override ${JSON.stringify(text)}: must be REPOSITORY:TAG, e.g. docker.io/jmalloc/echo-server:0.3.1`);
+  }
+  return { repository: text.slice(0, colon), tag: text.slice(colon + 1) };
+}
+
+const KIND_NAME = /^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/;
+
+const str = (value: unknown) => (value === undefined || value === null || value === '' ? undefined : String(value));
+
+/**
+ * Validates options as commander hands them over (keys as in INSTALL_FLAGS) and fills defaults.
+ * Throws UsageError naming the flag.
+ */
+export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, unknown>>): InstallOptions {
+  const cluster = (str(raw.cluster) ?? 'kind') as ClusterProvider;
+  if (!PROVIDERS.includes(cluster)) throw new UsageError(`invalid --cluster ${JSON.stringify(raw.cluster)}: must be one of ${PROVIDERS.join(', ')}`);
+  const loadImage = Array.isArray(raw.loadImage) ? raw.loadImage.map(String) : str(raw.loadImage) ? [String(raw.loadImage)] : [];
+  const options: InstallOptions = {
+    cluster,
+    kindConfig: str(raw.kindConfig) ?? DEFAULT_KIND_CONFIG,
+    reuse: Boolean(raw.reuse),
+    keepCluster: Boolean(raw.keepCluster),
+    loadImage,
+    timeout: str(raw.timeout) ?? DEFAULT_TIMEOUT,
+    keep: Boolean(raw.keep),
+    requireInstall: Boolean(raw.requireInstall),
+    dryRun: Boolean(raw.dryRun),
+    installConcurrency: raw.installConcurrency === undefined ? DEFAULT_INSTALL_CONCURRENCY : Number(raw.installConcurrency),
+    k3sImage: str(raw.k3sImage) ?? DEFAULT_K3S_IMAGE,
+  };
+  for (const key of ['clusterName', 'kubeContext', 'kubeconfig', 'imageOverride', 'upgradeFrom', 'kubectl'] as const) {
+    const value = str(raw[key]);
+    if (value !== undefined) options[key] = value;
+  }
+  durationMs(options.timeout);
+  if (options.imageOverride) parseImageOverride(options.imageOverride);
+  if (!Number.isInteger(options.installConcurrency) || options.installConcurrency < 1) {
+    throw new UsageError(`invalid --install-concurrency ${JSON.stringify(raw.installConcurrency)}: must be a whole number of at least 1`);
+  }
+  if (options.clusterName !== undefined && !KIND_NAME.test(options.clusterName)) {
+    throw new UsageError(`invalid --cluster-name ${JSON.stringify(options.clusterName)}: lower-case letters, digits, '.' and '-', at most 50 characters`);
+  }
+  if (cluster !== 'kind' && (options.reuse || options.clusterName !== undefined)) {
+    throw new UsageError('--reuse and --cluster-name apply to --cluster kind only');
+  }
+  if (cluster !== 'context' && (options.kubeContext !== undefined || options.kubeconfig !== undefined)) {
+    throw new UsageError('--kube-context and --kubeconfig apply to --cluster context only');
+  }
+  if (cluster === 'context' && options.loadImage.length > 0) {
+    throw new UsageError('--load-image needs a cluster chartwright runs (--cluster kind or k3s); for an existing cluster push the image to a registry it can pull from');
+  }
+  if (cluster === 'context' && options.keepCluster) throw new UsageError('--keep-cluster applies to clusters chartwright creates (--cluster kind or k3s)');
+  return options;
+}
