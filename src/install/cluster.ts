@@ -1,7 +1,5 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
-import { PACKAGE_ROOT } from '../paths.js';
 import type { Helm } from '../tools/helm.js';
+import { locateTool } from '../tools/locate.js';
 
 /** major.minor of a Kubernetes version as kubectl prints it (`v1.35.0`, or minor `"32+"`). */
 export interface KubeVersion {
@@ -57,24 +55,10 @@ export function skewWarnings(server: KubeVersion, kubectl: KubeVersion | undefin
   return warnings;
 }
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** --kubectl, then KUBECTL_BIN, then PATH, then the copy `npm run provision` made; as for helm. */
 export function locateKubectl(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  if (explicit) return explicit;
-  if (env.KUBECTL_BIN) return env.KUBECTL_BIN;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && executable(join(dir, 'kubectl'))) return join(dir, 'kubectl');
-  }
-  const provisioned = join(PACKAGE_ROOT, '.tools', 'kubectl', 'kubectl');
-  return executable(provisioned) ? provisioned : 'kubectl';
+  // Unfound, plain `kubectl`: the preflight then reports it missing with the runner's error.
+  return locateTool({ name: 'kubectl', flag: '--kubectl', explicit, envVar: 'KUBECTL_BIN', provisioned: '.tools/kubectl/kubectl', env })?.path ?? 'kubectl';
 }
 
 const KIND_RUNTIMES = new Set(['docker', 'podman', 'nerdctl', 'finch']);

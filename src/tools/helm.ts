@@ -1,11 +1,10 @@
-import { accessSync, constants, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
-import { PACKAGE_ROOT } from '../paths.js';
+import { locateTool } from './locate.js';
 
 export const MIN_HELM_VERSION = '3.17.0';
 
@@ -25,31 +24,11 @@ export interface HelmResult {
 
 const INSTALL_HINT = 'install Helm 3.17+ or 4.x (https://helm.sh/docs/intro/install/), or pass --helm PATH or set HELM_BIN';
 
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && executable(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
-
 /** The helm binary to use: --helm, then HELM_BIN, then PATH, then the copy `npm run provision` made. */
 export function locateHelm(explicit?: string): { path: string; source: string } {
-  if (explicit) return { path: explicit, source: '--helm' };
-  if (process.env.HELM_BIN) return { path: process.env.HELM_BIN, source: 'HELM_BIN' };
-  const fromPath = onPath('helm');
-  if (fromPath) return { path: fromPath, source: 'PATH' };
-  const provisioned = join(PACKAGE_ROOT, '.tools', 'helm-v4', 'helm');
-  if (existsSync(provisioned)) return { path: provisioned, source: 'provisioned copy (.tools/helm-v4)' };
-  throw new ToolError(`helm was not found: ${INSTALL_HINT}`);
+  const found = locateTool({ name: 'helm', flag: '--helm', explicit, envVar: 'HELM_BIN', provisioned: '.tools/helm-v4/helm' });
+  if (!found) throw new ToolError(`helm was not found: ${INSTALL_HINT}`);
+  return found;
 }
 
 /** Finds helm and checks its version once; every later call uses flags that version has. */
