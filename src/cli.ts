@@ -1,13 +1,27 @@
 import { Command, CommanderError, Option } from 'commander';
-import type { AnswerKey } from './answers/fields.js';
-import { runBump } from './commands/bump.js';
-import { ANSWER_FLAGS, runNew } from './commands/new.js';
-import { runRegenerate } from './commands/regenerate.js';
-import { DEFAULT_KUBE_VERSIONS, runTest } from './commands/test.js';
-import { INSTALL_FLAGS } from './install/index.js';
+import { type AnswerKey, FIELDS } from './answers/fields.js';
+import { INSTALL_FLAGS } from './install/options.js';
+import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './paths.js';
 import { HumanReporter } from './report/human.js';
+
+// Commands are imported when they run: `new` should not pay for loading the tester, and back.
+const commands = {
+  new: () => import('./commands/new.js'),
+  test: () => import('./commands/test.js'),
+  regenerate: () => import('./commands/regenerate.js'),
+  bump: () => import('./commands/bump.js'),
+};
+
+/** The flags `new` takes for answers, derived from the field list so they cannot drift. */
+const ANSWER_FLAGS = FIELDS.map((field) => ({
+  key: field.key,
+  flag: field.flag,
+  argName: field.argName,
+  help: field.help,
+  boolean: field.argName === undefined,
+}));
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -56,7 +70,7 @@ function buildProgram(): Command {
         const value = options[camel(flag.flag)];
         if (value !== undefined) flags[flag.key] = value;
       }
-      process.exitCode = await runNew(
+      process.exitCode = await (await commands.new()).runNew(
         {
           ...(directory !== undefined ? { directory } : {}),
           flags,
@@ -105,7 +119,7 @@ function buildProgram(): Command {
       const list = (value: unknown) => (Array.isArray(value) ? value.map(String).flatMap((item) => item.split(',')).filter(Boolean) : undefined);
       const values = list(options.values);
       const kubeVersions = list(options.kubeVersion);
-      process.exitCode = await runTest(
+      process.exitCode = await (await commands.test()).runTest(
         {
           charts,
           all: options.all === true,
@@ -137,7 +151,7 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (written with <<<<<<< ours / >>>>>>> theirs markers)'))
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
-      process.exitCode = await runRegenerate(
+      process.exitCode = await (await commands.regenerate()).runRegenerate(
         {
           ...(chart !== undefined ? { chart } : {}),
           set: (options.set as string[] | undefined) ?? [],
@@ -161,7 +175,7 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
-      process.exitCode = await runBump(
+      process.exitCode = await (await commands.bump()).runBump(
         {
           ...(chart !== undefined ? { chart } : {}),
           ...(typeof options.appVersion === 'string' ? { appVersion: options.appVersion } : {}),

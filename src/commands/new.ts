@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
-import { type AnswerKey, type Answers, FIELDS } from '../answers/fields.js';
+import type { AnswerKey, Answers } from '../answers/fields.js';
 import type { PromptStreams } from '../answers/prompts.js';
 import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
 import { checkName } from '../answers/validate.js';
@@ -151,12 +151,3 @@ function printPlan(stdout: NodeJS.WritableStream, target: string, files: Planned
 }
 
 const displayPath = (path: string) => relative(process.cwd(), resolve(path)) || '.';
-
-/** The flags `new` takes for answers, derived from the field list so they cannot drift. */
-export const ANSWER_FLAGS = FIELDS.map((field) => ({
-  key: field.key,
-  flag: field.flag,
-  argName: field.argName,
-  help: field.help,
-  boolean: field.argName === undefined,
-}));

@@ -17,12 +17,9 @@ import { dependencyStage, lintStage, type Mirror, templateStage, timed, valuesFi
 import { versionBumpStages } from '../verify/versionBump.js';
 import { createInstallSession, type InstallOptions, type InstallSession, resolveInstallOptions } from '../install/index.js';
 import { resolveMirror } from './new.js';
+import { DEFAULT_KUBE_VERSIONS } from '../verify/kubeVersions.js';
 
-/**
- * Kubernetes minors in upstream support on the release date of this version (the three newest).
- * `--kube-version` overrides; the README says which minors have bundled schemas.
- */
-export const DEFAULT_KUBE_VERSIONS = ['1.35', '1.36', '1.37'];
+export { DEFAULT_KUBE_VERSIONS };
 
 export interface TestOptions {
   charts: string[];
