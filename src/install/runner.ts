@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 /** How one process is run; everything the install stage starts goes through this. */
 export interface RunOptions {
@@ -25,6 +24,8 @@ export const EXIT_TIMED_OUT = 124;
 
 /** The real runner: argument arrays, never a shell, and a non-zero exit is a result rather than a throw. */
 export const execaRunner: ProcessRunner = async (command, args, options) => {
+  // Loaded on first use: runs without a cluster never need it.
+  const { execa } = await import('execa');
   const result = await execa(command, args, {
     reject: false,
     stdin: 'ignore',

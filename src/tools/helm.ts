@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
 import { locateTool } from './locate.js';
@@ -31,17 +31,41 @@ export function locateHelm(explicit?: string): { path: string; source: string } 
   return found;
 }
 
+/**
+ * Runs a binary with an argument array (never a shell); a non-zero exit is a result, not a throw.
+ * node:child_process rather than execa: this runs a dozen times per chart, and execa's module
+ * graph was a measurable part of `chartwright test`'s own time.
+ */
+function runFile(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env: Record<string, string>; timeoutMs: number },
+): Promise<HelmResult & { spawnError?: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      file,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, timeout: options.timeoutMs, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const failure = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
+        const exitCode = !failure ? 0 : typeof failure.code === 'number' ? failure.code : 1;
+        const spawnError = typeof failure?.code === 'string' ? failure.code : undefined;
+        const timedOut = failure?.killed ? `\nkilled after ${options.timeoutMs} ms` : '';
+        resolve({ exitCode, stdout, stderr: `${stderr}${spawnError ? `${spawnError}: ${file}` : ''}${timedOut}`, ...(spawnError ? { spawnError } : {}) });
+      },
+    );
+  });
+}
+
 /** Finds helm and checks its version once; every later call uses flags that version has. */
 export async function detectHelm(explicit?: string): Promise<Helm> {
   const { path, source } = locateHelm(explicit);
-  let output: string;
-  try {
-    const result = await execa(path, ['version', '--template', '{{.Version}}'], { env: { NO_COLOR: '1' }, timeout: 30_000 });
-    output = result.stdout.trim();
-  } catch (error) {
-    const reason = (error as { code?: string }).code === 'ENOENT' ? 'no such file' : (error as Error).message.split('\n')[0];
+  const result = await runFile(path, ['version', '--template', '{{.Version}}'], { env: { NO_COLOR: '1' }, timeoutMs: 30_000 });
+  if (result.exitCode !== 0) {
+    const reason = result.spawnError === 'ENOENT' ? 'no such file' : (result.stderr.trim().split('\n')[0] ?? `exit ${result.exitCode}`);
     throw new ToolError(`helm from ${source} (${path}) is not usable: ${reason}; ${INSTALL_HINT}`);
   }
+  const output = result.stdout.trim();
   const version = semver.coerce(output)?.version;
   if (!version) throw new ToolError(`could not read the version of helm at ${path} (printed ${JSON.stringify(output)})`);
   if (semver.lt(version, MIN_HELM_VERSION) || semver.major(version) > 4) {
@@ -90,10 +114,9 @@ export class HelmRunner {
 
   private async spawn(args: readonly string[], options: { cwd?: string; timeoutMs?: number }): Promise<HelmResult> {
     const home = await this.isolatedHome();
-    const result = await execa(this.helm.path, args, {
-      cwd: options.cwd,
-      reject: false,
-      timeout: options.timeoutMs ?? 300_000,
+    return runFile(this.helm.path, args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      timeoutMs: options.timeoutMs ?? 300_000,
       env: {
         NO_COLOR: '1',
         HELM_CONFIG_HOME: join(home, 'config'),
@@ -105,7 +128,6 @@ export class HelmRunner {
         HELM_PLUGINS: join(home, 'plugins'),
       },
     });
-    return { exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr: result.stderr };
   }
 
   /** Removes the private helm home. */

@@ -153,8 +153,22 @@ export interface SchemaOutcome {
   schemaMinor: string;
 }
 
+// Same objects, same schema and same removed APIs give the same outcome: target minors newer than
+// the newest bundled schema share one validation.
+const outcomes = new WeakMap<readonly Manifest[], Map<string, Promise<SchemaOutcome>>>();
+
 /** Validates rendered objects against the schema of one target minor. */
-export async function validateManifests(manifests: readonly Manifest[], targetMinor: string): Promise<SchemaOutcome> {
+export function validateManifests(manifests: readonly Manifest[], targetMinor: string): Promise<SchemaOutcome> {
+  const removedKey = REMOVED_APIS.filter((api) => api.removedIn <= minorNumber(targetMinor)).length;
+  const key = `${schemaMinorFor(targetMinor)}:${removedKey}`;
+  let forManifests = outcomes.get(manifests);
+  if (!forManifests) outcomes.set(manifests, (forManifests = new Map()));
+  let outcome = forManifests.get(key);
+  if (!outcome) forManifests.set(key, (outcome = validateUncached(manifests, targetMinor)));
+  return outcome;
+}
+
+async function validateUncached(manifests: readonly Manifest[], targetMinor: string): Promise<SchemaOutcome> {
   const schemaMinor = schemaMinorFor(targetMinor);
   const shapes = loadShapes(schemaMinor);
   const target = minorNumber(targetMinor);

@@ -1,6 +1,5 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { execa } from 'execa';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { ToolError, UsageError } from '../errors.js';
@@ -19,6 +18,7 @@ interface GitChart {
 
 async function git(cwd: string, args: string[]) {
   try {
+    const { execa } = await import('execa');
     return await execa('git', args, { cwd, reject: false, stripFinalNewline: false, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } });
   } catch (error) {
     throw new ToolError(`cannot run git for --since (${(error as Error).message.split('\n')[0]}); install git (e.g. apt-get install git)`);

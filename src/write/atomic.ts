@@ -44,11 +44,10 @@ export async function writeChartAtomically(target: string, files: readonly FileT
     if (existing === 'non-empty') await cp(destination, staging, { recursive: true, preserveTimestamps: true });
     else await mkdir(staging);
     for (const path of options.remove ?? []) await rm(join(staging, path), { force: true });
-    for (const file of files) {
-      const path = join(staging, file.path);
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, file.content);
-    }
+    // Directories first, then every file at once: sequential awaits left the process idle.
+    const directories = [...new Set(files.map((file) => dirname(join(staging, file.path))))].sort();
+    for (const directory of directories) await mkdir(directory, { recursive: true });
+    await Promise.all(files.map((file) => writeFile(join(staging, file.path), file.content)));
     await swapInto(staging, destination, existing);
   } catch (error) {
     await removeStaging();

@@ -116,7 +116,7 @@ export const BROKEN_CHARTS: BrokenChartSpec[] = [
     base: 'telemetry-viewer',
     values: 'values.yaml',
     kubeVersion: '1.35',
-    expected: { stage: 'template', rule: 'yaml-syntax', messageIncludes: 'unique', file: 'templates/configmap.yaml' },
+    expected: { stage: 'template', rule: 'yaml-syntax', messageIncludes: 'duplicated mapping key', file: 'templates/configmap.yaml' },
     apply: (dir) => editChartFile(dir, 'templates/configmap.yaml', 'kind: ConfigMap\n', 'kind: ConfigMap\nkind: ConfigMap\n'),
   },
   {
