@@ -5,5 +5,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
   process.stderr.write(`chartwright needs Node.js 20.19 or newer (this is ${process.versions.node})\n`);
   process.exit(2);
 }
+// Node 22.1+ can cache compiled code between runs: most of a scaffold run is start-up.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 const { main } = await import('../dist/cli.js');
 process.exitCode = await main(process.argv.slice(2));
