@@ -57,7 +57,8 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   }
   const remove = options.force ? await noLongerGenerated(target, files) : [];
   await writeChartAtomically(target, files, { force: options.force, remove });
-  io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${files.length} files`);
+  const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
+  io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
   if (!options.verify) return ExitCode.ok;
   return verifyWritten(target, answers, options, mirror, io.reporter);
 }
