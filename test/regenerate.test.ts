@@ -265,8 +265,10 @@ describe('regenerate on a chart', () => {
 
   it('leaves the chart as it was when the write fails', async () => {
     const dir = await copyExample('telemetry-viewer');
-    // A named pipe cannot be copied into the staging directory, so the write fails midway.
-    execFileSync('mkfifo', [join(dir, 'templates', 'pipe')]);
+    // A directory where the class C plan puts a file: the write is refused before anything moves.
+    await mkdir(join(dir, 'templates', 'networkpolicy.yaml.d'), { recursive: true });
+    await rm(join(dir, 'README.md'));
+    await mkdir(join(dir, 'README.md', 'notes'), { recursive: true });
     const before = await tree(dir);
     const result = await runCli(['regenerate', dir, '--set', 'class=C']);
     expect(result.exitCode).not.toBe(0);
