@@ -3,7 +3,7 @@ import { type AnswerKey, FIELDS } from './answers/fields.js';
 import { INSTALL_FLAGS } from './install/options.js';
 import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
-import { GENERATOR_VERSION } from './paths.js';
+import { GENERATOR_VERSION, PACKAGE_ROOT } from './paths.js';
 import { HumanReporter } from './report/human.js';
 
 // Commands are imported when they run: `new` should not pay for loading the tester, and back.
@@ -29,6 +29,7 @@ Exit codes:
   1  checks ran and found errors
   2  bad usage or input (nothing was written)
   3  a required tool (helm) is missing or unusable
+  70  internal error (a bug in chartwright; please report it)
   130  interrupted`;
 
 function buildProgram(): Command {
@@ -110,6 +111,9 @@ function buildProgram(): Command {
     const option = new Option(`${flag.name}${flag.argument ? ` ${flag.argument}` : ''}`, flag.description);
     if (flag.choices) option.choices([...flag.choices]);
     if (flag.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    // Shown, not applied: the install module fills defaults, so `--kubeconfig` given or not stays visible.
+    const shown = Array.isArray(flag.default) || flag.default === false || flag.default === undefined ? undefined : String(flag.default);
+    if (shown !== undefined) option.defaultValueDescription = shown.startsWith(PACKAGE_ROOT) ? shown.slice(PACKAGE_ROOT.length) : shown;
     test.addOption(option);
   }
   test
@@ -220,5 +224,5 @@ function reportError(error: unknown): number {
     return ExitCode.interrupted;
   }
   process.stderr.write(`chartwright: internal error, please report it:\n${(error as Error)?.stack ?? String(error)}\n`);
-  return ExitCode.checksFailed;
+  return ExitCode.internal;
 }

@@ -4,6 +4,8 @@ export const ExitCode = {
   checksFailed: 1,
   usage: 2,
   toolMissing: 3,
+  /** A bug in chartwright, told apart from findings (1) so CI can tell a crash from a failed check. */
+  internal: 70,
   interrupted: 130,
 } as const;
 

@@ -1,6 +1,6 @@
 // Golden command lists of the install stage: every kind/helm/kubectl/docker call, in order, for
 // each cluster provider and helm major, through a table-driven fake runner; and --dry-run.
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -250,8 +250,11 @@ describe('command plan: golden lists per provider and helm major', () => {
   });
 
   it('reads the context from the user kubeconfig given, without writing it', async () => {
-    const { calls, session } = await run('context', 4, { kubeconfig: '/home/me/.kube/other' });
-    expect(calls[1]).toBe('kubectl config view --raw --minify --flatten --context staging --kubeconfig /home/me/.kube/other');
+    // The file must exist: a --kubeconfig naming nothing is a usage error.
+    const other = join(mkdtempSync(join(tmpdir(), 'chartwright-kubeconfig-')), 'other');
+    writeFileSync(other, 'apiVersion: v1\nkind: Config\n');
+    const { calls, session } = await run('context', 4, { kubeconfig: other });
+    expect(calls[1]).toBe(`kubectl config view --raw --minify --flatten --context staging --kubeconfig ${other}`);
     expect(session.description).toBe("context staging (existing cluster; only chartwright's namespaces are touched), Kubernetes v1.35.0");
   });
 

@@ -176,7 +176,8 @@ function checkAppVersion(raw: string): string {
 }
 
 function checkDate(raw: string): string {
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && new Date(`${raw}T00:00:00Z`).toISOString().startsWith(raw);
+  const date = new Date(`${raw}T00:00:00Z`);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(raw);
   if (!valid) throw new ValidationError('--date', raw, 'must be a calendar date YYYY-MM-DD');
   return raw;
 }

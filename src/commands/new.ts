@@ -6,10 +6,11 @@ import type { PromptStreams } from '../answers/prompts.js';
 import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
-import { ExitCode, ToolError, UsageError } from '../errors.js';
+import { ExitCode, ToolError } from '../errors.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
 import { failsRun } from '../verify/findings.js';
+import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/stages.js';
 import { writeChartAtomically } from '../write/atomic.js';
 
@@ -39,6 +40,8 @@ export interface NewIo {
 
 /** `chartwright new`: answers → plan → write → verify → report. Returns the exit code. */
 export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
+  // Checked before any prompt: a bad --mirror should not cost the user a whole interview.
+  const mirror = resolveMirror(options.mirror, options.plainHttp);
   const answers = await collectAnswers({
     flags: options.flags,
     ...(options.answersFile ? { file: await loadAnswersFile(options.answersFile), fileName: options.answersFile } : {}),
@@ -47,7 +50,6 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
     // Loaded only when prompting: inquirer is most of the start-up time of a scripted run.
     ...(io.interactive ? { ask: io.ask ?? (await import('../answers/prompts.js')).inquirerAsker(io.prompts) } : {}),
   });
-  const mirror = resolveMirror(options.mirror, options.plainHttp);
   const target = options.directory ?? answers.name;
   const files = planChart(answers, { generatorVersion: GENERATOR_VERSION, templates: loadChartTemplates(CHART_TEMPLATES_DIR) });
 
@@ -127,18 +129,6 @@ function directoryDefaults(directory: string | undefined): Partial<Answers> {
   if (!directory) return {};
   const name = basename(resolve(directory));
   return checkName(name).ok ? { name } : {};
-}
-
-const LOOPBACK = /^oci:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
-
-/** --mirror, else CHARTWRIGHT_MIRROR; loopback registries are plain HTTP. */
-export function resolveMirror(flag: string | undefined, plainHttp: boolean): Mirror | undefined {
-  const url = flag ?? process.env.CHARTWRIGHT_MIRROR;
-  if (!url) return undefined;
-  if (!/^oci:\/\/[^/\s]+(\/[^\s]*)?$/.test(url)) {
-    throw new UsageError(`invalid --mirror ${JSON.stringify(url)}: must be an OCI registry URL like oci://registry.internal:5000/charts`);
-  }
-  return { url, plainHttp: plainHttp || process.env.CHARTWRIGHT_MIRROR_PLAIN_HTTP === '1' || LOOPBACK.test(url) };
 }
 
 function printPlan(stdout: NodeJS.WritableStream, target: string, files: PlannedFile[]): void {

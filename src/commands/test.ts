@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkSafetyClass, type SafetyClass } from '../answers/validate.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -16,7 +16,7 @@ import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import { dependencyStage, lintStage, type Mirror, templateStage, timed, valuesFileSets } from '../verify/stages.js';
 import { versionBumpStages } from '../verify/versionBump.js';
 import { createInstallSession, type InstallOptions, type InstallSession, resolveInstallOptions } from '../install/index.js';
-import { resolveMirror } from './new.js';
+import { resolveMirror } from '../verify/mirror.js';
 import { DEFAULT_KUBE_VERSIONS } from '../verify/kubeVersions.js';
 
 export { DEFAULT_KUBE_VERSIONS };
@@ -53,6 +53,7 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
     throw new UsageError(`invalid --format ${JSON.stringify(options.format)}: must be text or json`);
   }
   const charts = findCharts(options.charts.length ? options.charts : ['.'], options.all);
+  if (options.junit) checkWritable(options.junit);
   const mirror = resolveMirror(options.mirror, options.plainHttp);
   // Before helm: a chart outside git or an unknown ref is a usage error whatever else is wrong.
   const versionChecks = options.since === undefined ? undefined : await versionBumpStages(charts, options.since);
@@ -106,6 +107,13 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   }
 }
 
+/** Fails before any stage runs, rather than after all of them, when the report cannot be written. */
+function checkWritable(file: string): void {
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`invalid --junit ${JSON.stringify(file)}: directory ${dir} does not exist`);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`invalid --junit ${JSON.stringify(file)}: is a directory`);
+}
+
 function checkKubeVersion(raw: string): string {
   const match = /^v?(1\.\d+)(\.\d+)?$/.exec(raw.trim());
   if (!match?.[1]) throw new UsageError(`invalid --kube-version ${JSON.stringify(raw)}: must be a Kubernetes version like 1.35`);
@@ -119,15 +127,21 @@ function checkClassFlag(raw: string): SafetyClass {
   return checked.value;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', 'charts', 'templates', '.tmp']);
+// Never charts to test on their own: dependencies, build output, version control.
+const SKIP_DIRS = new Set(['node_modules', '.git', '.tmp']);
 
 /** Chart directories to test: each argument, or with --all every chart below it. */
 export function findCharts(paths: string[], all: boolean): string[] {
   const found: string[] = [];
   const walk = (dir: string) => {
-    if (existsSync(join(dir, 'Chart.yaml'))) found.push(dir);
+    const isChart = existsSync(join(dir, 'Chart.yaml'));
+    if (isChart) found.push(dir);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.chartwright')) walk(join(dir, entry.name));
+      if (!entry.isDirectory() || SKIP_DIRS.has(entry.name) || entry.name.startsWith('.chartwright')) continue;
+      // Inside a chart, charts/ holds its dependencies and templates/ its templates; elsewhere a
+      // charts/ directory is where a repository keeps its charts (chart-testing's layout).
+      if (isChart && (entry.name === 'charts' || entry.name === 'templates')) continue;
+      walk(join(dir, entry.name));
     }
   };
   for (const path of paths) {

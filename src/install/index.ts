@@ -7,7 +7,7 @@
  * - `INSTALL_FLAGS: readonly InstallFlag[]` — every CLI option of the stage, declaratively:
  *   `{ name: '--cluster', argument: '<provider>', key: 'cluster', description, default, choices?, repeatable? }`.
  *   With commander: `new Option(`${f.name}${f.argument ? ` ${f.argument}` : ''}`, f.description)`,
- *   `.default(f.default)`, `.choices(f.choices)`, and for `repeatable` an argParser
+ *   `f.default` shown as defaultValueDescription (resolveInstallOptions applies it), `.choices(f.choices)`, and for `repeatable` an argParser
  *   `(value, previous = []) => [...previous, value]`. `key` is commander's camel-cased property.
  *
  * - `resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, unknown>>): InstallOptions` —

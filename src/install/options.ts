@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -144,5 +145,9 @@ export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, 
     throw new UsageError('--load-image needs a cluster chartwright runs (--cluster kind or k3s); for an existing cluster push the image to a registry it can pull from');
   }
   if (cluster === 'context' && options.keepCluster) throw new UsageError('--keep-cluster applies to clusters chartwright creates (--cluster kind or k3s)');
+  // A file named explicitly must exist: a typo is bad input, not a missing cluster.
+  for (const [flag, file] of [['--kubeconfig', options.kubeconfig], ['--kind-config', raw.kindConfig === undefined ? undefined : options.kindConfig]] as const) {
+    if (file !== undefined && !existsSync(file)) throw new UsageError(`invalid ${flag} ${JSON.stringify(file)}: no such file`);
+  }
   return options;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import type { HelmRunner } from '../tools/helm.js';
 import type { Finding, StageName, StageResult } from './findings.js';
@@ -40,24 +41,42 @@ export async function timed(
   };
 }
 
-function readDependencies(chartDir: string): Dependency[] {
-  const chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { dependencies?: Dependency[] } | null;
-  return (chart?.dependencies ?? []).map((dep) => ({
+/** Chart.yaml's dependencies; undefined when Chart.yaml does not load (lint reports why). */
+function readDependencies(chartDir: string): Dependency[] | undefined {
+  let chart: { dependencies?: unknown } | null;
+  try {
+    chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as typeof chart;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(chart?.dependencies)) return [];
+  return (chart.dependencies as Dependency[]).map((dep) => ({
     name: String(dep.name),
     version: String(dep.version),
     repository: String(dep.repository ?? ''),
   }));
 }
 
-/** A dependency is present as charts/<name>-<version>.tgz or an unpacked charts/<name>/. */
+/**
+ * A dependency is present as charts/<name>-<version>.tgz or an unpacked charts/<name>/ whose
+ * version satisfies the constraint in Chart.yaml (charts not made by chartwright use ranges).
+ */
 function isPresent(chartDir: string, dep: Dependency): boolean {
   const chartsDir = join(chartDir, 'charts');
   if (!existsSync(chartsDir)) return false;
-  if (existsSync(join(chartsDir, `${dep.name}-${dep.version}.tgz`))) return true;
+  const fits = (version: string) => version === dep.version || semver.satisfies(version, dep.version, { includePrerelease: true });
+  const prefix = `${dep.name}-`;
+  for (const entry of readdirSync(chartsDir)) {
+    if (entry.startsWith(prefix) && entry.endsWith('.tgz') && fits(entry.slice(prefix.length, -'.tgz'.length))) return true;
+  }
   const unpacked = join(chartsDir, dep.name, 'Chart.yaml');
   if (!existsSync(unpacked)) return false;
-  const meta = parseYaml(readFileSync(unpacked, 'utf8')) as { version?: unknown } | null;
-  return String(meta?.version) === dep.version;
+  try {
+    const meta = parseYaml(readFileSync(unpacked, 'utf8')) as { version?: unknown } | null;
+    return fits(String(meta?.version));
+  } catch {
+    return false;
+  }
 }
 
 // The line that says why a fetch failed is often not helm's final `Error:` line (that one may just
@@ -84,7 +103,9 @@ function firstErrorLine(text: string): string {
  */
 export function dependencyStage(helm: HelmRunner, chartDir: string, mirror?: Mirror): Promise<StageResult> {
   return timed('dependencies', [], async () => {
-    const missing = readDependencies(chartDir).filter((dep) => !isPresent(chartDir, dep));
+    const dependencies = readDependencies(chartDir);
+    if (!dependencies) return { findings: [], skipped: true, reason: 'Chart.yaml does not load (see lint)' };
+    const missing = dependencies.filter((dep) => !isPresent(chartDir, dep));
     if (missing.length === 0) return { findings: [] };
     const findings: Finding[] = [];
     if (mirror) {
