@@ -413,3 +413,22 @@ describe('answers files', () => {
     }
   });
 });
+
+describe('flags that other answers make meaningless', () => {
+  it.each([
+    [{ ingressHost: 'app.example.com' }, '--ingress-host', 'applies only with --ingress'],
+    [{ ingressTls: false }, '--ingress-tls', 'applies only with --ingress'],
+    [{ postgresqlProvider: 'external' }, '--postgresql-provider', 'applies only with --dependencies postgresql'],
+    [{ redisProvider: 'external', dependencies: 'postgresql' }, '--redis-provider', 'applies only with --dependencies redis'],
+  ])('%j is refused, naming the flag and what it needs', async (flags, flag, rule) => {
+    const error = await collectAnswers({ flags, yes: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe(flag);
+    expect((error as ValidationError).message).toContain(rule);
+  });
+
+  it('are accepted from a file, which may record every answer', async () => {
+    const answers = await collectAnswers({ flags: {}, file: { ingressHost: 'app.example.com', postgresqlProvider: 'external' }, yes: true });
+    expect(answers.ingress).toBe(false);
+  });
+});

@@ -34,7 +34,7 @@ describe('help', () => {
       if (!field.argName) expect(stdout).toContain(`--no-${field.flag}`);
     }
     for (const flag of extras) expect(stdout).toMatch(new RegExp(`^\\s+(-y, )?${flag}\\b`, 'm'));
-    expect(stdout).toMatch(/Exit codes:\n\s+0\s.*\n\s+1\s.*\n\s+2\s.*\n\s+3\s.*helm.*\n\s+130\s+interrupted/);
+    expect(stdout).toMatch(/Exit codes:\n\s+0\s.*\n\s+1\s.*\n\s+2\s.*\n\s+3\s.*helm.*\n\s+70\s+internal error.*\n\s+130\s+interrupted/);
   });
 
   it('top-level --help shows the new command and the exit codes', async () => {

@@ -39,6 +39,11 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
       const source = fromFlag !== undefined ? `--${field.flag}` : `${field.key} (in ${options.fileName ?? 'answers file'})`;
       const checked = field.check(raw);
       if (!checked.ok) throw new ValidationError(source, raw, checked.rule);
+      // A flag the other answers make meaningless was probably meant for something else. Files
+      // may hold every answer (.chartwright.yaml does), so only flags are held to this.
+      if (fromFlag !== undefined && !applies && field.requires) {
+        throw new ValidationError(source, raw, `applies only with ${field.requires}`);
+      }
       assign(sofar, field.key, checked.value);
       explicit.set(field.key, source);
     } else if (!applies || options.yes) {
@@ -56,7 +61,9 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     }
   }
   if (missing.length > 0) {
-    const list = missing.map((field) => `  --${field.flag}${field.argName ? ` <${field.argName}>` : ''}  ${field.help}`);
+    const flags = missing.map((field) => `--${field.flag}${field.argName ? ` <${field.argName}>` : ''}`);
+    const width = Math.max(...flags.map((flag) => flag.length));
+    const list = missing.map((field, index) => `  ${(flags[index] ?? '').padEnd(width)}  ${field.help}`);
     throw new UsageError(
       `no terminal to ask on, and these answers are missing:\n${list.join('\n')}\n` +
         'Pass them as flags, in --answers FILE, or use --yes to accept the defaults.',

@@ -64,6 +64,8 @@ export interface Field<K extends AnswerKey = AnswerKey> {
   defaultValue: (sofar: Partial<Answers>) => Answers[K];
   /** Whether the question makes sense given earlier answers (e.g. a host only with an Ingress). */
   applies?: (sofar: Partial<Answers>) => boolean;
+  /** What `applies` asks for, in flag terms, for the error when the flag is given without it. */
+  requires?: string;
   /** Turns a value back into the text a prompt shows as its default. */
   show?: (value: Answers[K]) => string;
 }
@@ -170,6 +172,7 @@ export const FIELDS: Field[] = [
     check: checkProvider,
     defaultValue: () => 'in-cluster',
     applies: (sofar) => hasDependency(sofar, 'postgresql'),
+    requires: '--dependencies postgresql',
   }),
   field({
     key: 'redisProvider',
@@ -184,6 +187,7 @@ export const FIELDS: Field[] = [
     check: checkProvider,
     defaultValue: () => 'in-cluster',
     applies: (sofar) => hasDependency(sofar, 'redis'),
+    requires: '--dependencies redis',
   }),
   field({
     key: 'ingress',
@@ -202,6 +206,7 @@ export const FIELDS: Field[] = [
     check: checkHost,
     defaultValue: (sofar) => `${sofar.name ?? 'my-service'}.example.com`,
     applies: (sofar) => sofar.ingress === true,
+    requires: '--ingress',
   }),
   field({
     key: 'ingressTls',
@@ -211,6 +216,7 @@ export const FIELDS: Field[] = [
     check: checkBoolean,
     defaultValue: () => true,
     applies: (sofar) => sofar.ingress === true,
+    requires: '--ingress',
   }),
   field({
     key: 'persistence',
