@@ -62,8 +62,9 @@ export const STAGES: readonly StageDef[] = [
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
-    // Not the dependencies: helm's own Chart.yaml findings must show even when a fetch fails.
+    // After the dependencies, but not needing them: helm's own Chart.yaml findings must show even when a fetch fails.
     needs: ['files'],
+    after: ['dependencies'],
     run: (unit, _inputs, context) => lintStage(unit, context),
   },
   {
