@@ -278,7 +278,7 @@ describe('exemptions written by hand', () => {
     const result = await run(await chartWithoutLivenessProbe('probe served by sidecar, see RISK-12'));
     const report = reportOf(result);
     expect(result.exitCode, story(report)).toBe(0);
-    expect(report.charts[0]?.exemptions).toEqual([{ rule: 'liveness-probe', object: DEPLOYMENT, justification: 'probe served by sidecar, see RISK-12' }]);
+    expect(report.charts[0]?.exemptions).toEqual([{ rule: 'liveness-probe', object: DEPLOYMENT, file: 'templates/deployment.yaml', justification: 'probe served by sidecar, see RISK-12' }]);
     expect(report.summary.exemptions).toBe(1);
     expect(stage(report, 'policy').findings.filter((f) => f.rule === 'liveness-probe')).toEqual([]);
     // The human output names it too.
