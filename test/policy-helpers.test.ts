@@ -56,6 +56,8 @@ describe('secrets', () => {
   it.each([
     ['DB_PASSWORD', 'hunter2', 'its name says it holds a secret'],
     ['ALLOW_EMPTY_PASSWORD', 'hunter2', 'its name says it holds a secret'],
+    ['SMTP_PASSWORD', '12345678', 'its name says it holds a secret'],
+    ['API_TOKEN', '123abc', 'its name says it holds a secret'],
     ['DB_URL', 'mysql://root:toor@db/app', 'credentials inside a URL'],
     ['DB_URL', 'redis://:s3cret@cache:6379/0', 'credentials inside a URL'],
   ])('%s=%j is a secret (%s)', (name, value, reason) => {
@@ -110,7 +112,7 @@ describe('secrets', () => {
     expect(keys.filter(looksRandom).length / keys.length).toBeGreaterThan(0.9);
   });
 
-  it.each(['', 'no', 'TRUE', '42', '1.5', '30s', '50%', '/etc/app', './x', '~/x', 'C:\\app', '$(X)', '${X}', 'http://a.example'])('%j is never a secret by name alone', (value) => {
+  it.each(['', 'no', 'TRUE', '42', '1.5', '30s', '86400', '512Mi', '50%', '/etc/app', './x', '~/x', 'C:\\app', '$(X)', '${X}', 'http://a.example'])('%j is never a secret by name alone', (value) => {
     expect(notASecret(value)).toBeDefined();
   });
 

@@ -350,8 +350,15 @@ const CASES: RuleCases[] = [
         object: 'ClusterRole/debugger',
         message: 'grants get on pods/attach',
       },
+      {
+        name: 'a RoleBinding to the built-in edit ClusterRole',
+        change: (r) => (r.object('RoleBinding/app').roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }),
+        object: 'RoleBinding/app',
+        message: 'binds the built-in ClusterRole edit',
+      },
     ],
     passes: [
+      { name: 'a RoleBinding to the built-in view ClusterRole', change: (r) => (r.object('RoleBinding/app').roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }) },
       { name: 'reading pods and their logs', change: (r) => (r.object('Role/app').rules as Json[]).push({ apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] }) },
       { name: 'pods/exec in another API group', change: (r) => (r.object('Role/app').rules as Json[]).push({ apiGroups: ['metrics.k8s.io'], resources: ['pods/exec'], verbs: ['get'] }) },
     ],

@@ -69,6 +69,9 @@ export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
 /** SELinux types Pod Security "baseline" allows; spc_t ("super privileged container") is the one to fear. */
 const ALLOWED_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
+/** Default ClusterRoles that include pods/exec and pods/attach (cluster-admin has its own rule). */
+const EXEC_GRANTING_CLUSTER_ROLES = new Set(['admin', 'edit']);
+
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 
 const list = (items: string[]) => items.join(', ');
@@ -384,17 +387,22 @@ export const POLICY_RULES: readonly PolicyRule[] = [
     id: 'no-pod-exec-attach',
     category: 'security',
     rationale: 'create or get on pods/exec or pods/attach runs commands inside any pod the role reaches, with that pod\'s secrets and identity.',
-    fix: 'Remove pods/exec and pods/attach from the role; debugging belongs to people, not to the release.',
+    fix: 'Remove pods/exec and pods/attach from the role, and bind view or a role of your own rather than edit or admin; debugging belongs to people, not to the release.',
     hazard: 'Whoever holds the role runs code in other pods and steals their credentials.',
     severity: every('error'),
-    scope: { kinds: ['Role', 'ClusterRole'] },
-    object: (role) =>
-      rbacRules(role).flatMap((rule) => {
+    scope: { kinds: ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding'] },
+    object: (role) => {
+      if (role.kind.endsWith('Binding')) {
+        const ref = asRecord(role.object.roleRef);
+        return ref.kind === 'ClusterRole' && EXEC_GRANTING_CLUSTER_ROLES.has(String(ref.name)) ? [`binds the built-in ClusterRole ${String(ref.name)}, which grants create on pods/exec and pods/attach`] : [];
+      }
+      return rbacRules(role).flatMap((rule) => {
         if (!rule.apiGroups.some((group) => group === '' || group === '*')) return [];
         const resources = rule.resources.filter((resource) => ['pods/exec', 'pods/attach', 'pods/*', '*'].includes(resource));
         const verbs = rule.verbs.filter((verb) => ['create', 'get', '*'].includes(verb));
         return resources.length && verbs.length ? [`grants ${list(verbs)} on ${list(resources)} (exec into or attach to pods)`] : [];
-      }),
+      });
+    },
   },
   {
     id: 'no-cluster-admin-binding',

@@ -118,6 +118,6 @@ export function describeScope(rule: PolicyRule): string {
     const containers = rule.scope.containers;
     parts.push(sameSet(containers, ALL_CONTAINERS) ? 'all containers' : `${containers.join(', ')} containers`);
   }
-  if ('scope' in rule && (rule.scope as PodScope).hooks === false) parts.push('not helm hooks');
+  if ('hooks' in rule.scope && rule.scope.hooks === false) parts.push('not helm hooks');
   return parts.join('; ');
 }

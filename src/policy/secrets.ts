@@ -102,7 +102,9 @@ export function nameHoldsSecret(name: string): boolean {
 }
 
 const FLAG = /^(true|false|yes|no|on|off|y|n|enabled?|disabled?|null|none|~)$/i;
-const NUMBER_OR_DURATION = /^[+-]?\d+(\.\d+)?([a-z]{1,3}|%)?$/i;
+// Counts, ports, durations and sizes. Six or more bare digits under a secret's name read as a PIN
+// or a weak password, not as a setting.
+const NUMBER_OR_DURATION = /^[+-]?(\d{1,5}(\.\d+)?|\d+(\.\d+)?(ns|us|ms|s|m|h|d|w|k|Ki|Mi|Gi|Ti|K|M|G|T|kB|KB|MB|GB|%))$/;
 const PATH = /^(\/|\.\.?\/|~\/|file:|[A-Za-z]:\\)/;
 const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 
