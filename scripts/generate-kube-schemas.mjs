@@ -14,7 +14,7 @@
 // It writes, for every bundled minor, schemas/kubernetes-<minor>.json.gz (compactOpenApiV3 or
 // compactSwaggerV2 of src/kube/openapi.ts) and schemas/index.json: the bundled minors and the
 // removed-API table, derived from the specs (an apiVersion/kind present in minor N-1 and absent in
-// minor N was removed in N).
+// minor N was removed in N), and the API groups Kubernetes itself serves.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -240,7 +240,8 @@ function main() {
   const started = performance.now();
   const outDir = join(root, 'schemas');
   mkdirSync(outDir, { recursive: true });
-  const index = { generatedBy: 'scripts/generate-kube-schemas.mjs', minors: {}, removedApis: [] };
+  const index = { generatedBy: 'scripts/generate-kube-schemas.mjs', minors: {}, builtInGroups: [], removedApis: [] };
+  const groups = new Set();
   let previous;
   for (const [minor, version] of Object.entries(RELEASES)) {
     const info = download(version);
@@ -256,6 +257,7 @@ function main() {
         index.removedApis.push(row);
       }
     }
+    for (const key of Object.keys(spec.compact.kinds)) groups.add(groupOf(splitKey(key).apiVersion));
     previous = { minor, kinds };
     if (minorOf(minor) >= BUNDLED_FROM) {
       const file = `kubernetes-${minor}.json.gz`;
@@ -267,6 +269,8 @@ function main() {
       `${minor} (${version}, ${spec.format}): ${Object.keys(spec.compact.types).length} types, ${kinds.length} kinds, ${spec.enums} enums${index.minors[minor] ? `, ${index.minors[minor].bytes} bytes` : ''}\n`,
     );
   }
+  // Every group some minor serves: an apiVersion of another group is a custom resource's.
+  index.builtInGroups = [...groups].sort();
   index.removedApis.sort((a, b) => minorOf(a.removedIn) - minorOf(b.removedIn) || (a.apiVersion < b.apiVersion ? -1 : a.apiVersion > b.apiVersion ? 1 : a.kind < b.kind ? -1 : 1));
   writeFileSync(join(outDir, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
   const total = Object.values(index.minors).reduce((sum, entry) => sum + entry.bytes, 0);

@@ -10,6 +10,7 @@ import { toJunit } from '../report/junit.js';
 import type { ChartReport, Report } from '../report/model.js';
 import { detectHelm, HelmRunner } from '../tools/helm.js';
 import type { StageResult } from '../verify/findings.js';
+import { chartCrds } from '../kube/crds.js';
 import { minorNumber, schemaMinorFor, SCHEMA_MINORS, validateManifests } from '../verify/kubeSchema.js';
 import type { Manifest } from '../verify/manifests.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
@@ -231,7 +232,7 @@ async function testChart(runner: HelmRunner, chartDir: string, options: ChartTes
       const perMinor = options.kubeVersions.map(async (kubeVersion) => {
         const { result: template, manifests } = await templateStage(runner, chartDir, valuesFiles, { kubeVersion });
         show(template);
-        const schema = await schemaStage(template, manifests, valuesFiles, kubeVersion);
+        const schema = await schemaStage(template, manifests, valuesFiles, kubeVersion, chartDir);
         return { template, schema: show(schema.result), manifests, notValidated: schema.notValidated };
       });
       const minors = await Promise.all(perMinor);
@@ -271,14 +272,15 @@ async function testChart(runner: HelmRunner, chartDir: string, options: ChartTes
   };
 }
 
-async function schemaStage(template: StageResult, manifests: Manifest[], valuesFiles: string[], kubeVersion: string) {
+async function schemaStage(template: StageResult, manifests: Manifest[], valuesFiles: string[], kubeVersion: string, chartDir: string) {
   let notValidated: string[] = [];
   const result = await timed('schema', valuesFiles, async () => {
     if (template.status !== 'passed') return { findings: [], skipped: true, reason: 'the chart did not render' };
-    const outcome = await validateManifests(manifests, kubeVersion);
+    const chart = chartCrds(chartDir);
+    const outcome = validateManifests(manifests, kubeVersion, { crds: chart.crds });
     notValidated = outcome.notValidated;
-    const reason = outcome.schemaMinor === kubeVersion ? undefined : `validated against the Kubernetes ${outcome.schemaMinor} schema (newest bundled)`;
-    return { findings: outcome.findings, ...(reason ? { reason } : {}) };
+    const reason = outcome.schemaMinor === kubeVersion ? undefined : `validated against the Kubernetes ${outcome.schemaMinor} schema (the nearest bundled)`;
+    return { findings: [...chart.findings, ...outcome.findings], ...(reason ? { reason } : {}) };
   });
   result.kubeVersion = kubeVersion;
   return { result, notValidated };
