@@ -76,9 +76,9 @@ export function resolvePlainScalar(text: string): Resolved {
   if (special !== undefined) return { tag: 'float', value: new GoFloat(special) };
   const first = text[0] as string;
   if (first === '.') {
-    // strconv.ParseFloat of the text as written (underscores are not allowed there).
-    if (/^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text)) {
-      const value = Number(text);
+    // strconv.ParseFloat of the text as written: Go float syntax, underscores only between digits.
+    if (/^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$/.test(text)) {
+      const value = Number(text.replace(/_/g, ''));
       if (Number.isFinite(value)) return { tag: 'float', value: new GoFloat(value) };
     }
     return undefined;
