@@ -85,7 +85,7 @@ function describe(value: unknown): string {
 
 function typeProblem(path: string, expected: string, value: unknown): SchemaProblem {
   // YAML 1.1 reads yes/no/on/off/y/n as booleans and 0755 as an octal number.
-  const hint = expected === 'string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (quote it: YAML 1.1, as Kubernetes reads it, makes it a ' + typeof value + ')' : '';
+  const hint = expected === 'a string' && (typeof value === 'boolean' || typeof value === 'number') ? ' (Kubernetes reads YAML 1.1: quote the value to keep it a string)' : '';
   return { path: path || '(object)', rule: 'schema', message: `must be ${expected}, got ${describe(value)}${hint}` };
 }
 
