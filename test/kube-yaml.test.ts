@@ -73,8 +73,12 @@ describe.skipIf(!hasKubectl)('manifests read exactly as kubectl reads them', () 
     writeFileSync(file, oracleDocument());
     const expected = kubectlJson(file);
     if (!expected.ok) throw new Error(`kubectl refused the oracle document: ${expected.stderr}`);
-    const [document] = loadKubernetesYaml(oracleDocument());
+    const { documents, duplicateKey } = loadKubernetesYaml(oracleDocument());
+    const [document] = documents;
     expect(document?.problems).toEqual([]);
+    // Read as kubectl reads it (the last value), and still reported: the first repeated key is
+    // `on`, which is the boolean key true again after `yes`.
+    expect(duplicateKey).toEqual({ line: oracleDocument().split('\n').indexOf('    on: k2') + 1 });
     const ours = (document?.value as Record<string, unknown>).data;
     expect(ours).toEqual(expected.json.data);
     // The cases the issue names, spelled out.
@@ -95,7 +99,7 @@ describe.skipIf(!hasKubectl)('manifests read exactly as kubectl reads them', () 
     writeFileSync(file, text);
     const expected = kubectlJson(file);
     expect(expected.ok).toBe(false);
-    const [document] = loadKubernetesYaml(text);
+    const [document] = loadKubernetesYaml(text).documents;
     expect(document?.problems).toEqual([{ path: 'data.value', message: expect.stringContaining('is not a JSON number') }]);
   });
 
@@ -105,7 +109,7 @@ describe.skipIf(!hasKubectl)('manifests read exactly as kubectl reads them', () 
     const text = 'apiVersion: oracle.chartwright.test/v1\nkind: Oracle\nmetadata:\n  name: refused\ndata:\n  ~: value\n';
     writeFileSync(file, text);
     expect(kubectlJson(file).ok).toBe(false);
-    expect(loadKubernetesYaml(text)[0]?.problems).toEqual([{ path: 'data', message: expect.stringContaining('null') }]);
+    expect(loadKubernetesYaml(text).documents[0]?.problems).toEqual([{ path: 'data', message: expect.stringContaining('null') }]);
   });
 });
 

@@ -37,7 +37,7 @@ export function chartCrds(chartDir: string): ChartCrds {
 
 function addDocuments(text: string, file: string, out: ChartCrds): void {
   try {
-    for (const { value } of loadKubernetesYaml(text)) {
+    for (const { value } of loadKubernetesYaml(text).documents) {
       if (isObject(value) && value.kind === 'CustomResourceDefinition') out.crds.push({ file, object: value });
     }
   } catch (error) {

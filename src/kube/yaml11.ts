@@ -6,7 +6,7 @@
  * loading applies sigs.k8s.io/yaml's conversion: map keys as strings the way Go formats them, merge
  * keys the way go-yaml v2 merges, and no value that JSON cannot hold.
  */
-import { FAILSAFE_SCHEMA, loadAll, Type } from 'js-yaml';
+import { FAILSAFE_SCHEMA, loadAll, Type, YAMLException } from 'js-yaml';
 
 /** `1e6:` as a key is "1e+06" in Go: floats keep their value and know their Go key form. */
 class GoFloat extends Number {
@@ -226,11 +226,32 @@ export interface KubernetesDocument {
   problems: ConversionProblem[];
 }
 
+export interface KubernetesYaml {
+  documents: KubernetesDocument[];
+  /**
+   * A key repeated in one mapping: go-yaml v2 (not strict) keeps the last value, and so do helm and
+   * kubectl, so the documents hold that; the first repetition is reported, since a value is lost.
+   */
+  duplicateKey?: { line: number };
+}
+
+const isDuplicateKey = (error: unknown): error is YAMLException => error instanceof YAMLException && error.reason === 'duplicated mapping key';
+
 /** Every document of a YAML stream, as helm and kubectl would send it to the API server. */
-export function loadKubernetesYaml(text: string): KubernetesDocument[] {
-  // json: a repeated key replaces the earlier one, as go-yaml v2 does when not strict.
-  return loadAll(text, undefined, { schema: KUBERNETES_SCHEMA, json: true }).map((document) => {
+export function loadKubernetesYaml(text: string): KubernetesYaml {
+  let loaded: unknown[];
+  let duplicateKey: KubernetesYaml['duplicateKey'];
+  try {
+    loaded = loadAll(text, undefined, { schema: KUBERNETES_SCHEMA });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    duplicateKey = { line: error.mark.line + 1 };
+    // json: a repeated key replaces the earlier one, as in go-yaml v2.
+    loaded = loadAll(text, undefined, { schema: KUBERNETES_SCHEMA, json: true });
+  }
+  const documents = loaded.map((document) => {
     const problems: ConversionProblem[] = [];
     return { value: toKubernetesJson(document, '', problems), problems };
   });
+  return { documents, ...(duplicateKey ? { duplicateKey } : {}) };
 }

@@ -41,9 +41,9 @@ function parseUncached(output: string): { manifests: Manifest[]; findings: Findi
   // Helm starts every rendered document with "---" and a "# Source: <chart>/<path>" line.
   for (const chunk of output.split(/^---[ \t]*$/m)) {
     const source = /^# Source: [^/\s]+\/(\S+)/m.exec(chunk)?.[1] ?? 'templates/';
-    let documents: ReturnType<typeof loadKubernetesYaml>;
+    let loaded: ReturnType<typeof loadKubernetesYaml>;
     try {
-      documents = loadKubernetesYaml(chunk);
+      loaded = loadKubernetesYaml(chunk);
     } catch (error) {
       const { reason, mark } = error instanceof YAMLException ? error : ({} as Partial<YAMLException>);
       // Lines count from the document's own start, its "# Source:" line being line 1.
@@ -55,7 +55,14 @@ function parseUncached(output: string): { manifests: Manifest[]; findings: Findi
       });
       continue;
     }
-    for (const { value: object, problems } of documents) {
+    if (loaded.duplicateKey) {
+      findings.push({
+        severity: 'error',
+        file: source,
+        message: `rendered YAML has a duplicated mapping key (line ${loaded.duplicateKey.line} of the rendered document): helm and Kubernetes keep only its last value`,
+      });
+    }
+    for (const { value: object, problems } of loaded.documents) {
       if (object === null) continue;
       if (!isObject(object)) {
         findings.push({ severity: 'error', file: source, message: 'rendered document is not a Kubernetes object (a YAML mapping)' });
