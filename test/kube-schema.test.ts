@@ -169,10 +169,11 @@ spec:
         properties:
           spec:
             type: object
-            required: [schedule]
+            required: [schedule, owner]
             properties:
               schedule: {type: string}
               retention: {type: integer}
+              owner: {type: string, nullable: true}
               mode: {type: string, enum: [full, incremental]}
               size: {x-kubernetes-int-or-string: true}
               options: {type: object, x-kubernetes-preserve-unknown-fields: true}
@@ -184,7 +185,7 @@ spec:
   const backup = (spec: string, apiVersion = 'example.com/v1') => `apiVersion: ${apiVersion}\nkind: Backup\nmetadata: {name: nightly}\nspec:\n${spec}`;
 
   it('validates a custom resource that conforms to the CRD shipped in crds/', () => {
-    const good = backup('  schedule: "0 3 * * *"\n  retention: 7\n  mode: full\n  size: 10%\n  options: {anything: [1, 2]}\n  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {a: b}}');
+    const good = backup('  schedule: "0 3 * * *"\n  owner: null\n  retention: 7\n  mode: full\n  size: 10%\n  options: {anything: [1, 2]}\n  template: {apiVersion: v1, kind: ConfigMap, metadata: {name: x}, data: {a: b}}');
     const outcome = validate(good, '1.35', crd);
     expect(outcome.findings).toEqual([]);
     expect(outcome.notValidated).toEqual([]);
@@ -195,6 +196,7 @@ spec:
     expect(errors(validate(bad, '1.35', crd).findings)).toEqual([
       'unknown-field: metadata.labelz: unknown field (not in the Backup schema of the CRD backups.example.com (crds/crd.yaml))',
       'schema: spec.schedule: required field is missing',
+      'schema: spec.owner: required field is missing',
       'schema: spec.retention: must be an integer, got string "7"',
       'schema: spec.mode: "partial" is not allowed, must be one of full, incremental',
       'unknown-field: spec.schedulee: unknown field (not in the Backup schema of the CRD backups.example.com (crds/crd.yaml))',

@@ -184,7 +184,8 @@ function validateObject(node: SchemaNode, value: Record<string, unknown>, path: 
   const embedded = node['x-kubernetes-embedded-resource'] === true;
   const required = requiredFields(node, typeName, context);
   for (const field of required) {
-    if (value[field] === undefined || value[field] === null) {
+    // Null is left out, except where the schema allows null as a value (nullable).
+    if (value[field] === undefined || (value[field] === null && properties[field]?.nullable !== true)) {
       context.problems.push({ path: join2(path, field), rule: 'schema', message: 'required field is missing' });
     }
   }
