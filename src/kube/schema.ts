@@ -89,7 +89,7 @@ function typeProblem(path: string, expected: string, value: unknown): SchemaProb
   return { path: path || '(object)', rule: 'schema', message: `must be ${expected}, got ${describe(value)}${hint}` };
 }
 
-const join2 = (path: string, key: string) => (path ? `${path}.${key}` : key);
+const fieldPath = (path: string, key: string) => (path ? `${path}.${key}` : key);
 
 /**
  * Required fields of a type. The OpenAPI marks as required every Go field without omitempty,
@@ -125,7 +125,7 @@ export function validateValue(node: SchemaNode, value: unknown, path: string, co
   if (types.length === 0) return; // any value (RawExtension, JSON, ...)
   const matched = types.find((type) => matchesType(type, value));
   if (!matched) {
-    context.problems.push(typeProblem(path, types.map(typeName2).join(' or '), value));
+    context.problems.push(typeProblem(path, types.map(articleFor).join(' or '), value));
     return;
   }
   if (typeof value === 'string') checkString(node, value, path, context, typeName, requiredHere);
@@ -135,7 +135,7 @@ export function validateValue(node: SchemaNode, value: unknown, path: string, co
   } else if (isObject(value)) validateObject(node, value, path, context, typeName);
 }
 
-const typeName2 = (type: string) => (type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : type === 'integer' ? 'an integer' : type === 'number' ? 'a number' : type === 'boolean' ? 'a boolean' : 'a string');
+const articleFor = (type: string) => (type === 'object' ? 'a mapping' : type === 'array' ? 'a list' : type === 'integer' ? 'an integer' : type === 'number' ? 'a number' : type === 'boolean' ? 'a boolean' : 'a string');
 
 function matchesType(type: string, value: unknown): boolean {
   switch (type) {
@@ -186,17 +186,17 @@ function validateObject(node: SchemaNode, value: Record<string, unknown>, path: 
   for (const field of required) {
     // Null is left out, except where the schema allows null as a value (nullable).
     if (value[field] === undefined || (value[field] === null && properties[field]?.nullable !== true)) {
-      context.problems.push({ path: join2(path, field), rule: 'schema', message: 'required field is missing' });
+      context.problems.push({ path: fieldPath(path, field), rule: 'schema', message: 'required field is missing' });
     }
   }
   if (embedded) {
     for (const field of ['apiVersion', 'kind']) {
-      if (typeof value[field] !== 'string' || value[field] === '') context.problems.push({ path: join2(path, field), rule: 'schema', message: 'required field is missing (an embedded object needs apiVersion and kind)' });
+      if (typeof value[field] !== 'string' || value[field] === '') context.problems.push({ path: fieldPath(path, field), rule: 'schema', message: 'required field is missing (an embedded object needs apiVersion and kind)' });
     }
   }
   const additional = node.additionalProperties;
   for (const [key, child] of Object.entries(value)) {
-    const childPath = join2(path, key);
+    const childPath = fieldPath(path, key);
     const property = properties[key];
     if (property) validateValue(property, child, childPath, context, undefined, required.includes(key));
     else if (isObject(additional)) validateValue(additional, child, childPath, context);
