@@ -27,7 +27,7 @@ function writeChart(dir: string, name: string, files: Record<string, string>): s
 }
 
 async function schemaStages(chartDir: string, helm: string, kubeVersions: string[]): Promise<{ exitCode: number; stages: StageReport[] }> {
-  const result = await runCli(['test', chartDir, '--skip-install', '--format', 'json', '--helm', helm, '--kube-version', ...kubeVersions]);
+  const result = await runCli(['test', chartDir, '--format', 'json', '--helm', helm, '--kube-version', kubeVersions.join(',')]);
   if (result.exitCode !== 0 && result.exitCode !== 1) throw new Error(`chartwright test exited ${result.exitCode}:\n${result.stderr}`);
   const report = JSON.parse(result.stdout) as { charts: { stages: StageReport[] }[] };
   return { exitCode: result.exitCode, stages: (report.charts[0]?.stages ?? []).filter((stage) => stage.stage === 'schema') };
