@@ -40,6 +40,8 @@ export const EXAMPLES = [
     redisProvider: 'in-cluster',
     ingress: 'true',
     ingressHost: 'dose.example.com',
+    ingressClass: 'nginx',
+    ingressControllerNamespace: 'ingress-nginx',
     ingressTls: 'true',
     serviceMonitor: 'true',
     backup: 'true',
