@@ -40,7 +40,10 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
     const fromFile = options.file?.[field.key];
     const raw = fromFlag ?? fromFile;
     const applies = field.applies?.(sofar) ?? true;
-    if (raw !== undefined) {
+    if (raw !== undefined && fromFlag === undefined && !applies && raw === field.defaultValue(sofar)) {
+      // A saved file records every answer; one that does not apply holds its empty default.
+      assign(sofar, field.key, raw);
+    } else if (raw !== undefined) {
       const source = fromFlag !== undefined ? `--${field.flag}` : `${field.key} (in ${options.fileName ?? 'answers file'})`;
       const checked = field.check(raw);
       if (!checked.ok) throw new ValidationError(source, raw, checked.rule);

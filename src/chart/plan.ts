@@ -84,20 +84,48 @@ function planGenerated(answers: Answers, options: PlanOptions): PlannedFile[] {
   add('values.schema.json', `${JSON.stringify(valuesSchema(answers, tree), null, 2)}\n`);
   add(ANSWERS_FILE, toYaml({ generator: 'chartwright', generatorVersion: options.generatorVersion, answers: orderedAnswers(answers) }));
 
-  const base = { name: answers.name };
+  for (const { source, target, context } of chartSources(answers, parts, tree, options)) {
+    const text = options.templates.get(source) ?? '';
+    add(target, context ? renderTemplate(text, context, source) : fillChartName(text, answers.name));
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * The chart files these answers call for, each with the Handlebars context it renders with
+ * (undefined for plain files, which only get the chart name filled in). Files a part owns come
+ * only with that part, and see its context as `part`.
+ */
+function chartSources(answers: Answers, parts: Part[], tree: ValueNode, options: PlanOptions) {
   const slot = renderSlots(answers, parts, options.templates);
   const context = { ...templateContext(answers, parts, options.generatorVersion, tree), slot };
   const owner = new Map(PARTS.flatMap((part) => (part.ownedFiles ?? []).map((file) => [file, part] as const)));
   const wanted = new Set(parts.flatMap((part) => part.files?.(answers) ?? part.ownedFiles ?? []));
-  for (const [source, text] of options.templates) {
+  const sources: { source: string; target: string; context: object | undefined }[] = [];
+  for (const source of options.templates.keys()) {
     if (!source.startsWith(CHART_PREFIX)) continue;
     const target = targetOf(source);
     const part = owner.get(target);
     if (part && !wanted.has(target)) continue;
-    const partContext = part?.context?.(answers) ?? {};
-    add(target, source.endsWith('.hbs') ? renderTemplate(text, { ...context, part: partContext }, source) : fillChartName(text, base.name));
+    sources.push({ source, target, context: source.endsWith('.hbs') ? { ...context, part: part?.context?.(answers) ?? {} } : undefined });
   }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return sources;
+}
+
+/** Every Handlebars source a plan of these answers renders, with its context (for the precompile test). */
+export function renderedTemplates(answers: Answers, options: PlanOptions): { source: string; context: object }[] {
+  const parts = includedParts(answers);
+  const chart = chartSources(answers, parts, buildValueTree(answers), options).flatMap(({ source, context }) => (context ? [{ source, context }] : []));
+  return [...chart, ...fragmentSources(answers, parts)];
+}
+
+function fragmentSources(answers: Answers, parts: Part[]): { source: string; context: object; slot: Slot; part: Part }[] {
+  return SLOTS.flatMap((slot) =>
+    parts.flatMap((part) => {
+      const fragment = part.slots?.[slot];
+      return fragment ? [{ source: `${PARTS_PREFIX}${fragment}`, context: { name: answers.name, ...part.context?.(answers) }, slot, part }] : [];
+    }),
+  );
 }
 
 const slotKey = (slot: Slot) => slot.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase());
@@ -107,18 +135,16 @@ const slotKey = (slot: Slot) => slot.replace(/\.(\w)/g, (_, letter: string) => l
  * part's context. The final newline is left to the line the slot stands on in the shared file.
  */
 function renderSlots(answers: Answers, parts: Part[], templates: ReadonlyMap<string, string>): Record<string, string> {
+  const rendered = fragmentSources(answers, parts).map((fragment) => {
+    const template = templates.get(fragment.source);
+    if (template === undefined) throw new Error(`part ${fragment.part.id}: fragment ${fragment.source} is missing`);
+    return { slot: fragment.slot, text: renderTemplate(template, fragment.context, fragment.source) };
+  });
   const slots: Record<string, string> = {};
   for (const slot of SLOTS) {
-    const text = parts
-      .map((part) => {
-        const fragment = part.slots?.[slot];
-        if (!fragment) return '';
-        const source = `${PARTS_PREFIX}${fragment}`;
-        const template = templates.get(source);
-        if (template === undefined) throw new Error(`part ${part.id}: fragment ${source} is missing`);
-        return renderTemplate(template, { name: answers.name, ...part.context?.(answers) }, source);
-      })
-      .filter(Boolean)
+    const text = rendered
+      .filter((fragment) => fragment.slot === slot && fragment.text !== '')
+      .map((fragment) => fragment.text)
       // README sections are paragraphs apart; YAML fragments follow each other line by line.
       .join(slot === 'readme' ? '\n' : '');
     slots[slotKey(slot)] = text.replace(/\n$/, '');

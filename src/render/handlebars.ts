@@ -76,6 +76,12 @@ export function renderTemplate(source: string, context: object, templateName: st
   }
 }
 
+/** Always compiles the source, never the precompiled form (for the test that both agree). */
+export function renderCompiled(source: string, context: object): string {
+  compiler ??= require('handlebars') as Compiler;
+  return compiler.compile(source, COMPILE_OPTIONS)(context, { helpers: HELPERS });
+}
+
 /** Whether a template would render from its precompiled form (for the test that both agree). */
 export function hasPrecompiled(templateName: string, source: string): boolean {
   return precompiledSpec(templateName, source) !== undefined;
