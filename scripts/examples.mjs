@@ -48,6 +48,26 @@ export const EXAMPLES = [
     ...maintainer,
   },
   {
+    // The message broker and the highly available database: NATS with JetStream (a cluster of 3
+    // in prod), PostgreSQL run by the CloudNativePG operator, TLS from cert-manager.
+    name: 'infusion-events',
+    description: 'Streams infusion pump events to clinical systems through NATS, with a highly available PostgreSQL',
+    class: 'C',
+    image: 'registry.example.com/medtech/infusion-events:1.1.0',
+    dependencies: 'postgresql,nats',
+    postgresqlProvider: 'cloudnative-pg',
+    natsProvider: 'in-cluster',
+    ingress: 'true',
+    ingressHost: 'events.example.com',
+    ingressClass: 'traefik',
+    ingressControllerNamespace: 'traefik',
+    ingressTls: 'true',
+    ingressCertificate: 'cert-manager',
+    certManagerIssuer: 'letsencrypt-prod',
+    backup: 'true',
+    ...maintainer,
+  },
+  {
     name: 'alarm-gateway',
     description: 'Forwards device alarms to clinical systems; uses managed PostgreSQL and Redis',
     class: 'C',

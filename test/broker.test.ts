@@ -71,7 +71,6 @@ describe.skipIf(!availability.ok)('NATS broker part with its subchart from the l
     expect(soupOf(answers).map((item) => `${item.kind} ${item.name}`)).toEqual([
       'subchart nats',
       'image docker.io/library/nats',
-      'image docker.io/natsio/nats-server-config-reloader',
       'image docker.io/library/busybox',
     ]);
   });
@@ -100,14 +99,22 @@ describe.skipIf(!availability.ok)('NATS broker part with its subchart from the l
     expect(await replicas(['values-prod.yaml'])).toBe(3);
     const objects = await render(['values-prod.yaml']);
     expect(objects.some((o) => o.metadata?.name === 'rel-nats-box')).toBe(false);
-    const claim = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'rel-nats')!.spec.volumeClaimTemplates[0];
-    expect(claim.spec.resources.requests.storage).toBe('10Gi');
+    const statefulSet = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'rel-nats')!;
+    expect(statefulSet.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    // Class C: the servers must land on different nodes.
+    expect(statefulSet.spec.template.spec.topologySpreadConstraints).toEqual([
+      expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' }),
+    ]);
   });
 
-  it('hardens the broker pods through the chart merge hooks, with pinned images', async () => {
-    const pod = (await render(['values-prod.yaml'])).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'rel-nats')!.spec.template.spec;
+  it('hardens the broker pods through the chart merge hooks, with the pinned server image and no probe-less sidecar', async () => {
+    const template = (await render(['values-prod.yaml'])).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'rel-nats')!.spec.template;
+    const pod = template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers.map((container: Json) => container.image)).toEqual(['nats:2.14.2-alpine', 'natsio/nats-server-config-reloader:0.23.0']);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // The reloader sidecar is off; a config change rolls the pods instead.
+    expect(pod.containers.map((container: Json) => container.image)).toEqual(['nats:2.14.2-alpine']);
+    expect(template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     for (const container of pod.containers as Json[]) {
       expect(container.securityContext, container.name).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
       expect(container.resources.limits, container.name).toBeDefined();

@@ -18,9 +18,8 @@ export interface NatsAnswers {
 }
 
 export const NATS_CHART: Subchart = { chart: 'nats', version: '2.14.2', repository: 'https://nats-io.github.io/k8s/helm/charts/' };
-/** Images the chart runs with these values, pinned in values.yaml rather than left to the chart. */
+/** The server image, pinned in values.yaml rather than left to the chart. */
 export const NATS_IMAGE = { repository: 'nats', tag: '2.14.2-alpine' };
-export const NATS_RELOADER_IMAGE = { repository: 'natsio/nats-server-config-reloader', tag: '0.23.0' };
 /** The NATS chart's pods run as this UID; the chart's merge hooks carry the hardening below. */
 const NATS_UID = 1000;
 
@@ -97,17 +96,20 @@ export const nats: Part = {
               merge: custom('Merged into the container by the chart: hardening and resources', hardenedContainer('500m', '256Mi'), { type: 'object' }),
             }),
             reloader: group('Config reloader sidecar', {
-              image: group('Reloader image, pinned', {
-                repository: str('Image repository', NATS_RELOADER_IMAGE.repository),
-                tag: str('Image tag', NATS_RELOADER_IMAGE.tag, { minLength: 1, not: { const: 'latest' } }),
-              }),
-              merge: custom('Merged into the sidecar by the chart: hardening and resources', hardenedContainer('100m', '64Mi'), { type: 'object' }),
+              enabled: bool('Run the reloader (it has no health probes); off: a config change rolls the pods instead', false),
             }),
             natsBox: group('nats-box debugging deployment', { enabled: bool('Run nats-box (a toolbox with a shell; off: not needed to serve)', false) }),
             podTemplate: group('NATS pod template', {
+              configChecksumAnnotation: bool('Roll the pods, one at a time, when the NATS config changes', true),
+              topologySpreadConstraints: custom('Spreading of the servers, by topology key (the chart adds its pod selector); class B and C prod spread by node', {}, { type: 'object' }),
               merge: custom(
                 'Merged into the pods by the chart: non-root, fixed UID, seccomp',
-                { spec: { securityContext: { runAsNonRoot: true, runAsUser: NATS_UID, runAsGroup: NATS_UID, fsGroup: NATS_UID, seccompProfile: { type: 'RuntimeDefault' } } } },
+                {
+                  spec: {
+                    automountServiceAccountToken: false,
+                    securityContext: { runAsNonRoot: true, runAsUser: NATS_UID, runAsGroup: NATS_UID, fsGroup: NATS_UID, seccompProfile: { type: 'RuntimeDefault' } },
+                  },
+                },
                 { type: 'object' },
               ),
             }),
@@ -115,7 +117,8 @@ export const nats: Part = {
           {
             open: true,
             notice: [
-              `Official NATS chart ${NATS_CHART.version} from the NATS maintainers, pinned exactly, with its images pinned here.`,
+              `Official NATS chart ${NATS_CHART.version} from the NATS maintainers, pinned exactly, its server image pinned here.`,
+              'The config reloader sidecar (no health probes) and the nats-box toolbox are off; the server runs hardened.',
               'In-cluster NATS has no client authentication by default: only this NetworkPolicy limits who',
               'connects from this app. Configure nats.config.merge.authorization (or accounts) for production.',
             ],
@@ -138,13 +141,18 @@ export const nats: Part = {
   },
   prodValues(answers) {
     if (provider(answers) !== 'in-cluster') return {};
-    const clustered = CLASS_PROFILES[answers.safetyClass].prodDataReplicas >= 3;
+    const profile = CLASS_PROFILES[answers.safetyClass];
+    const clustered = profile.prodDataReplicas >= 3;
     return {
       nats: {
         config: {
           ...(clustered ? { cluster: { enabled: true, replicas: 3 } } : {}),
           jetstream: { fileStore: { pvc: { size: '10Gi' } } },
         },
+        // The chart turns this map into topologySpreadConstraints selecting its own pods.
+        ...(clustered
+          ? { podTemplate: { topologySpreadConstraints: { 'kubernetes.io/hostname': { maxSkew: 1, whenUnsatisfiable: profile.prod.topologySpread.whenUnsatisfiable } } } }
+          : {}),
       },
     };
   },
@@ -175,18 +183,6 @@ export const nats: Part = {
             maintained: true,
             maintenance: 'maintained: official image, rebuilt for server and Alpine releases',
             broughtBy: 'nats.container.image',
-          },
-          {
-            kind: 'image',
-            name: `docker.io/${NATS_RELOADER_IMAGE.repository}`,
-            version: NATS_RELOADER_IMAGE.tag,
-            source: 'https://github.com/nats-io/k8s',
-            supplier: 'NATS authors (Synadia)',
-            license: 'Apache-2.0',
-            pinned: 'tag, not by digest',
-            maintained: true,
-            maintenance: 'maintained: released with the chart',
-            broughtBy: 'nats.reloader.image',
           },
         ]
       : [],
