@@ -84,6 +84,8 @@ class Keyboard {
     this.input.off('keypress', this.onKey);
     if (this.input.isTTY) this.input.setRawMode?.(false);
     this.input.pause();
+    // In raw mode Ctrl-C is a key, not a signal: one typed after the last prompt still interrupts.
+    if (this.queue.includes('\u0003')) process.kill(process.pid, 'SIGINT');
   }
 }
 
