@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectAnswers, loadAnswersFile, normaliseAnswersData } from '../src/answers/collect.js';
 import { FIELDS } from '../src/answers/fields.js';
+import { readSavedAnswers } from '../src/answers/saved.js';
 import {
   type Checked,
   checkBoolean,
@@ -475,7 +476,7 @@ describe('collectAnswers', () => {
     for (const flags of [{ backup: true }, { backup: true, dependencies: 'postgresql', postgresqlProvider: 'external' }]) {
       const error = await collectAnswers({ flags, yes: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as Error).message).toMatch(/--backup.*applies only with --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/);
+      expect((error as Error).message).toMatch(/--backup true: needs --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/);
     }
   });
 
@@ -563,5 +564,17 @@ describe('flags that other answers make meaningless', () => {
   it('are accepted from a file, which may record every answer', async () => {
     const answers = await collectAnswers({ flags: {}, file: { ingressHost: 'app.example.com', postgresqlProvider: 'external' }, yes: true });
     expect(answers.ingress).toBe(false);
+  });
+});
+
+describe('answers saved by an earlier chartwright', () => {
+  it('keep the Ingress class and controller namespace such charts were generated with', async () => {
+    const dir = await tempDir();
+    const saved = (ingress: boolean) =>
+      ['generator: chartwright', 'generatorVersion: 0.1.0', 'answers:', '  name: old', `  ingress: ${ingress}`, '  ingressHost: old.example.org', ''].join('\n');
+    await writeFile(join(dir, '.chartwright.yaml'), saved(true));
+    expect((await readSavedAnswers(dir)).answers).toMatchObject({ ingress: true, ingressClass: 'nginx', ingressControllerNamespace: 'ingress-nginx' });
+    await writeFile(join(dir, '.chartwright.yaml'), saved(false));
+    expect((await readSavedAnswers(dir)).answers).toMatchObject({ ingress: false, ingressClass: '', ingressControllerNamespace: '' });
   });
 });

@@ -74,7 +74,7 @@ describe('new without a terminal', () => {
     [['--maintainer-email', 'nope'], '--maintainer-email', '"nope"', /email address like team@example.com/],
     [['--dependencies', 'mongodb'], '--dependencies', '"mongodb"', /postgresql, redis/],
     [['--ingress', '--ingress-host', '10.0.0.1'], '--ingress-host', '"10.0.0.1"', /not an IP address/],
-    [['--backup'], '--backup', 'true', /applies only with --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/],
+    [['--backup'], '--backup', 'true', /needs --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/],
   ])('%j exits 2 naming the flag, the value and the rule; nothing written', async (flags, flag, value, ruleText) => {
     const cwd = await tempDir();
     const { exitCode, stderr } = await runCli(['new', '--yes', '--no-verify', 'out', ...flags], { cwd });

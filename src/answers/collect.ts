@@ -50,6 +50,8 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
       // A flag the other answers make meaningless was probably meant for something else. Files
       // may hold every answer (.chartwright.yaml does), so only flags are held to this.
       if (fromFlag !== undefined && !applies && field.requires) {
+        // `--backup` asks for something the other answers cannot give; `--ingress-host` is just out of place.
+        if (checked.value === true) throw new ValidationError(source, true, `needs ${field.requires}`);
         throw new ValidationError(source, raw, `applies only with ${field.requires}`);
       }
       assign(sofar, field.key, checked.value);
