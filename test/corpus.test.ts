@@ -409,6 +409,7 @@ describe.skipIf(!availability.ok)('the example charts', () => {
     expect(report.charts.map((chart) => [chart.name, chart.safetyClass, chart.classSource])).toEqual([
       ['alarm-gateway', 'C', 'chart'],
       ['dose-calculator', 'C', 'chart'],
+      ['infusion-events', 'C', 'chart'],
       ['patient-records', 'B', 'chart'],
       ['telemetry-viewer', 'A', 'chart'],
     ]);
