@@ -81,7 +81,8 @@ describe.skipIf(Boolean(missing))('install stage on a KWOK cluster', () => {
     it('installs, tests, upgrades, rolls back and uninstalls every example chart with each values set, leaving nothing', async () => {
       const charts = join(work, `examples-${helm.version}`);
       await cp(join(repoRoot, 'charts'), charts, { recursive: true });
-      const { exitCode, report, stderr } = await kwokTest(['--all', charts], helm.path);
+      // infusion-events renders a CloudNativePG Cluster: its CRD (a stand-in) goes on the cluster first.
+      const { exitCode, report, stderr } = await kwokTest(['--all', charts, '--apply', join(repoRoot, 'test', 'fixtures', 'crds', 'cloudnative-pg-cluster.stand-in.yaml')], helm.path);
       expect(report, stderr).toBeDefined();
       expectLifecycle(report!);
       // Every values set of every example, each its own release.

@@ -115,6 +115,9 @@ async function helmWatched(run: ReleaseRun, args: string[], what: string): Promi
   const result = await commands.helmCall(args, limits(run).helm, { signal: stop.signal });
   const problem = await watch.finish();
   if (problem) throw new StepFailure(`${what} stopped early: ${problem.message}`, problem.object, problem.hint);
+  if (result.exitCode !== 0 && /no matches for kind|resource mapping not found|ensure CRDs are installed first/i.test(`${result.stderr}${result.stdout}`)) {
+    throw new StepFailure(`${what} failed: ${why(result)}`, undefined, 'the chart creates a custom resource whose CRD is not on the cluster: install the operator that defines it first, or pass --apply FILE with its CRD (clusters chartwright creates)');
+  }
   must(result, `${what} failed`);
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, UsageError } from '../errors.js';
@@ -215,6 +216,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     if (!options.dryRun && version.exitCode !== 0) throw new ProviderError(`${chosen.describe()} does not answer: ${why(version)}`);
     state.server = parseKubectlVersion(version.stdout).server;
     if (state.server) state.warnings = skewWarnings(state.server, clientVersion, deps.helm.helm);
+    for (const file of options.apply) await applyPrerequisite(commands, file, timeoutMs);
   } catch (error) {
     if (!(error instanceof ProviderError) && !deps.signal.aborted) {
       await close();
@@ -285,6 +287,23 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     warnings: [...state.warnings, ...(state.failure ? [`the cluster could not be made: ${state.failure}`] : [])],
   });
   return { service: { run, info }, close };
+}
+
+/** --apply: server-side apply, then wait until any CRD in the file serves its kinds. */
+async function applyPrerequisite(commands: ClusterCommands, file: string, timeoutMs: number): Promise<void> {
+  const applied = await commands.kubectl(['apply', '--server-side', '--filename', file], 120_000);
+  if (applied.exitCode !== 0) throw new ProviderError(`--apply ${file} failed: ${why(applied)}`);
+  const crds = commands.dryRun ? [] : listedCrds(readFileSync(file, 'utf8'));
+  if (crds.length === 0) return;
+  const established = await commands.kubectl(['wait', '--for=condition=Established', ...crds.map((name) => `customresourcedefinition/${name}`), `--timeout=${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+  if (established.exitCode !== 0) throw new ProviderError(`the CRDs of --apply ${file} were not established: ${why(established)}`);
+}
+
+function listedCrds(text: string): string[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null)
+    .filter((object) => object?.kind === 'CustomResourceDefinition' && typeof object.metadata?.name === 'string')
+    .map((object) => String(object?.metadata?.name));
 }
 
 /** An image a placeholder registry or domain names will not pull: said before the install waits on it. */

@@ -1,5 +1,6 @@
 import type { StageName } from '../verify/findings.js';
 import { chartCrds } from '../kube/crds.js';
+import { placeholderFindings } from '../parts/placeholders.js';
 import { validateManifests } from '../verify/kubeSchema.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import type { Finding } from '../verify/findings.js';
@@ -60,6 +61,13 @@ export const STAGES: readonly StageDef[] = [
     run: async (unit, _inputs, context) => (service<VersionBumpService>(context, 'version-bump') as VersionBumpService).check(unit.chart.dir),
   },
   {
+    name: 'placeholders',
+    scope: 'chart',
+    summary: 'production values hold no placeholder left from the generator (example hosts, registries, addresses)',
+    needs: ['files'],
+    run: async (unit) => ({ findings: await placeholderFindings(unit.chart.dir) }),
+  },
+  {
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
@@ -111,3 +119,6 @@ export const STAGES: readonly StageDef[] = [
 
 /** The stages `chartwright new` verifies a fresh chart with: all but the install stage. */
 export const STATIC_STAGES: readonly StageDef[] = STAGES.filter((stage) => stage.name !== 'install' && stage.name !== 'version-bump');
+
+/** Whether a stage runs once per chart (no values set or minor to name in a report). */
+export const isChartWide = (stage: StageName): boolean => STAGES.find((candidate) => candidate.name === stage)?.scope === 'chart';
