@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { diffComm } from 'node-diff3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { readSavedAnswers } from '../src/answers/saved.js';
+import { readSavedAnswers } from '../src/records/index.js';
 import { CLASS_PROFILES } from '../src/chart/availability.js';
 import { runRegenerate } from '../src/commands/regenerate.js';
 import { HumanReporter } from '../src/report/human.js';

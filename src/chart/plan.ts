@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Answers } from '../answers/fields.js';
-import { ANSWERS_FILE } from '../answers/saved.js';
-import { withBaseSnapshot } from '../regenerate/base.js';
+import { ANSWERS_FILE, withBaseSnapshot } from '../records/index.js';
 import { renderTemplate } from '../render/handlebars.js';
 import { toDocumentedYaml, toYaml } from '../render/yaml.js';
 import { CLASS_PROFILES } from './availability.js';

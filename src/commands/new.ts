@@ -3,7 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
 import type { AnswerKey, Answers } from '../answers/fields.js';
 import type { PromptStreams } from '../answers/prompts.js';
-import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
+import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode, ToolError } from '../errors.js';
