@@ -3,6 +3,7 @@ import { type AnswerKey, FIELDS } from './answers/fields.js';
 import { INSTALL_FLAGS } from './install/options.js';
 import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
+import { InterruptedError } from './process/signals.js';
 import { GENERATOR_VERSION, PACKAGE_ROOT } from './paths.js';
 import { HumanReporter } from './report/human.js';
 
@@ -27,10 +28,11 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success (all checks passed)
   1  checks ran and found errors
-  2  bad usage or input (nothing was written)
+  2  bad usage or input, or the file system refused a write (nothing was written)
   3  a required tool (helm) is missing or unusable
   70  internal error (a bug in chartwright; please report it)
-  130  interrupted`;
+  130  interrupted (SIGINT)
+  143  terminated (SIGTERM)`;
 
 function buildProgram(): Command {
   const program = new Command('chartwright')
@@ -215,6 +217,8 @@ function reportError(error: unknown): number {
     }
     return ExitCode.usage;
   }
+  // The signal guard has printed how the interrupted work left things, and exits with this code.
+  if (error instanceof InterruptedError) return error.exitCode;
   if (error instanceof UsageError || error instanceof ToolError) {
     process.stderr.write(`chartwright: ${error.message}\n`);
     return error.exitCode;

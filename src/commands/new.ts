@@ -12,7 +12,7 @@ import { HumanReporter } from '../report/human.js';
 import { failsRun } from '../verify/findings.js';
 import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/stages.js';
-import { writeChartAtomically } from '../write/atomic.js';
+import { withChartWrite } from '../write/atomic.js';
 
 export interface NewOptions {
   directory?: string;
@@ -57,8 +57,12 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
     printPlan(io.stdout, target, files);
     return ExitCode.ok;
   }
-  const remove = options.force ? await noLongerGenerated(target, files) : [];
-  await writeChartAtomically(target, files, { force: options.force, remove });
+  // Under the directory's lock: what an earlier `new` wrote is read and replaced by one run only.
+  await withChartWrite(target, { command: 'new' }, async (write) => {
+    for (const line of write.recovered) io.reporter.warn(line);
+    const remove = options.force ? await noLongerGenerated(target, files) : [];
+    await write.write(files, { force: options.force, remove });
+  });
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
   if (!options.verify) return ExitCode.ok;

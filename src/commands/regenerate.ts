@@ -11,7 +11,7 @@ import { unifiedDiff } from '../regenerate/diff.js';
 import { type FileMerge, mergeChart, type Outcome } from '../regenerate/merge.js';
 import { hasConflictMarkers } from '../regenerate/textMerge.js';
 import type { HumanReporter } from '../report/human.js';
-import { type FileToWrite, writeChartAtomically } from '../write/atomic.js';
+import { type FileToWrite, pendingWrite, withChartWrite } from '../write/atomic.js';
 
 export interface RegenerateOptions extends AnswerChanges {
   chart?: string;
@@ -36,23 +36,41 @@ export interface RegeneratePlan {
  */
 export async function runRegenerate(options: RegenerateOptions, io: RegenerateIo): Promise<number> {
   const chartDir = resolve(options.chart ?? '.');
-  const plan = await planRegeneration(chartDir, options, io.reporter);
+  if (options.dryRun) {
+    const pending = await pendingWrite(chartDir);
+    if (pending) throw new UsageError(pending);
+    return dryRun(await planRegeneration(chartDir, options, io.reporter), io);
+  }
+  // Read, merged and written under the chart's lock, after any interrupted earlier write is settled.
+  return withChartWrite(display(chartDir), { command: 'regenerate', existing: true }, async (write) => {
+    for (const line of write.recovered) io.reporter.warn(line);
+    const plan = await planRegeneration(chartDir, options, io.reporter);
+    return writeRegeneration(chartDir, plan, io, (files, remove) => write.write(files, { force: true, remove }));
+  });
+}
+
+function dryRun(plan: RegeneratePlan, io: RegenerateIo): number {
+  for (const file of plan.files) io.stdout.write(outcomeLine(file));
+  for (const file of plan.files) io.stdout.write(unifiedDiff(file.path, file.before, file.after));
+  io.reporter.line(`${summary(plan.files)} (dry run: nothing written)`);
+  return plan.files.some((file) => file.outcome === 'conflict') ? ExitCode.checksFailed : ExitCode.ok;
+}
+
+async function writeRegeneration(
+  chartDir: string,
+  plan: RegeneratePlan,
+  io: RegenerateIo,
+  write: (files: FileToWrite[], remove: string[]) => Promise<void>,
+): Promise<number> {
   const conflicts = plan.files.filter((file) => file.outcome === 'conflict');
   const kept = plan.files.filter((file) => file.outcome === 'kept');
   const shown = (file: FileMerge) => file.outcome !== 'unchanged' || file.note !== undefined;
-
-  if (options.dryRun) {
-    for (const file of plan.files) io.stdout.write(outcomeLine(file));
-    for (const file of plan.files) io.stdout.write(unifiedDiff(file.path, file.before, file.after));
-    io.reporter.line(`${summary(plan.files)} (dry run: nothing written)`);
-    return conflicts.length ? ExitCode.checksFailed : ExitCode.ok;
-  }
   for (const file of plan.files.filter(shown)) io.reporter.line(outcomeLine(file).trimEnd());
   if (plan.writes.length === 0 && plan.remove.length === 0) {
     io.reporter.step(`${display(chartDir)} is up to date with chartwright ${GENERATOR_VERSION}; nothing written`);
     return ExitCode.ok;
   }
-  await writeChartAtomically(chartDir, plan.writes, { force: true, remove: plan.remove });
+  await write(plan.writes, plan.remove);
   io.reporter.step(`regenerated ${display(chartDir)} with chartwright ${GENERATOR_VERSION}: ${summary(plan.files)}`);
   for (const file of kept) io.reporter.warn(`${file.path}: ${file.note}`);
   if (conflicts.length) {
