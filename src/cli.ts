@@ -154,6 +154,8 @@ function buildProgram(): Command {
     .option('--add-dependency <name>', 'add a dependency: postgresql or redis; repeatable', repeat)
     .option('--answers <file>', 'YAML file of answers to change (--set wins over it)')
     .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
+    .option('--no-verify', 'skip helm lint and helm template of the regenerated chart')
+    .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
     .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (written with <<<<<<< ours / >>>>>>> theirs markers)'))
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
@@ -164,6 +166,8 @@ function buildProgram(): Command {
           addDependencies: (options.addDependency as string[] | undefined) ?? [],
           ...(typeof options.answers === 'string' ? { answersFile: options.answers } : {}),
           dryRun: options.dryRun === true,
+          verify: options.verify !== false,
+          ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
         },
         { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
       );

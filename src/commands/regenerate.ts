@@ -16,6 +16,9 @@ import { type FileToWrite, pendingWrite, withChartWrite } from '../write/atomic.
 export interface RegenerateOptions extends AnswerChanges {
   chart?: string;
   dryRun: boolean;
+  /** Lint and render the result with helm (default true). */
+  verify?: boolean;
+  helm?: string;
 }
 
 export interface RegenerateIo {

@@ -87,7 +87,7 @@ export class SignalGuard {
   private signal: GuardedSignal | undefined;
   private shuttingDown = false;
   private exited = false;
-  private running: string | undefined;
+  private running: Entry | undefined;
   private nextOrder = 0;
 
   constructor(options: SignalGuardOptions = {}) {
@@ -152,7 +152,7 @@ export class SignalGuard {
       this.print(`${signal} received; ${waiting.length ? `finishing ${waiting.join(', ')} first, then ` : ''}cleaning up (two more signals exit at once)`);
       void this.shutdown();
     } else if (this.count === 2) {
-      const doing = [...this.sections].map((section) => section.name)[0] ?? this.running ?? 'cleaning up';
+      const doing = [...this.sections].map((section) => section.name)[0] ?? this.running?.name ?? 'cleaning up';
       this.print(`${signal} again; still ${doing} (one more signal exits at once, leaving it unfinished)`);
     } else {
       this.print(`${signal} a third time; exiting before cleanup finished`);
@@ -167,7 +167,7 @@ export class SignalGuard {
     while (this.sections.size > 0) await Promise.allSettled([...this.sections].map((section) => section.done));
     for (let entry = this.ordered()[0]; entry && !this.exited; entry = this.ordered()[0]) {
       this.entries.delete(entry);
-      this.running = entry.name;
+      this.running = entry;
       try {
         const lines = await entry.cleanup(this.signal as GuardedSignal);
         for (const line of typeof lines === 'string' ? [lines] : (lines ?? [])) if (!this.exited) this.print(line);
@@ -191,7 +191,8 @@ export class SignalGuard {
   }
 
   private leftovers(): string[] {
-    return [...[...this.sections].flatMap((section) => section.leftovers?.() ?? []), ...this.ordered().flatMap((entry) => entry.leftovers?.() ?? [])];
+    const unfinished = [...this.sections, ...(this.running ? [this.running] : []), ...this.ordered()];
+    return unfinished.flatMap((work) => work.leftovers?.() ?? []);
   }
 
   private listen(): void {
