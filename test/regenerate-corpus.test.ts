@@ -242,7 +242,7 @@ async function regenerate(dir: string, set: string[] = []) {
   const stdout = new Sink();
   const stderr = new Sink();
   const exitCode = await runRegenerate(
-    { chart: dir, set, addDependencies: [], dryRun: false },
+    { chart: dir, set, addDependencies: [], dryRun: false, verify: false },
     { stdout, reporter: new HumanReporter(stderr as unknown as NodeJS.WriteStream) },
   );
   return { exitCode, stdout: stdout.text, stderr: stderr.text };
