@@ -156,7 +156,7 @@ function buildProgram(): Command {
     .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
     .option('--no-verify', 'skip helm lint and helm template of the regenerated chart')
     .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
-    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (written with <<<<<<< ours / >>>>>>> theirs markers)'))
+    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (listed; text ones marked <<<<<<< ours / >>>>>>> theirs), or the result fails helm lint/template'))
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       process.exitCode = await (await commands.regenerate()).runRegenerate(

@@ -131,6 +131,23 @@ describe.skipIf(!canDropPrivileges)('as a user without write permission', () => 
   });
 });
 
+describe.skipIf(!canDropPrivileges)('as a user who cannot read a file of the chart', () => {
+  it('regenerate and its dry run: exit 2 naming the file', async () => {
+    const root = await tempDir();
+    await chmod(root, 0o755);
+    await cp(join(repoRoot, 'charts', 'telemetry-viewer'), join(root, 'chart'), { recursive: true });
+    execFileSync('chown', ['-R', `${NOBODY}:${NOBODY}`, root]);
+    await chmod(join(root, 'chart', 'values-dev.yaml'), 0o000);
+    const before = await readTree(join(root, 'chart'));
+    for (const args of [['--no-verify'], ['--dry-run']]) {
+      const result = runAsNobody(['regenerate', 'chart', '--set', 'class=C', ...args], root);
+      expectUsageError(result, /cannot read chart: permission denied \(EACCES\) \(.*\/chart\/values-dev\.yaml\)/);
+    }
+    expect(await readTree(join(root, 'chart'))).toEqual(before);
+    expect(await stagingLeftovers(root)).toEqual([]);
+  });
+});
+
 describe.skipIf(!canMountTmpfs)('on a full or read-only file system', () => {
   it('ENOSPC while staging: exit 2, nothing left on the full file system (not even the parents it made)', async () => {
     const mount = await tempDir();

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { ANSWERS_FILE, BASE_DIR, baseOfPlan, generatedPart, readBaseSnapshot, readSavedAnswers, recordOf, RELEASE_RECORD, serialiseRecord, templateFiles } from '../records/index.js';
 import type { FileToWrite } from '../write/atomic.js';
+import { fsStep } from '../write/fsErrors.js';
 import { type AnswerChanges, applyAnswerChanges } from './answers.js';
 import { findClashes } from './clashes.js';
 import { definedTemplates, helperRenames, renameCalls } from './helpers.js';
@@ -27,8 +28,12 @@ export interface PlanWarnings {
   warn(text: string): void;
 }
 
-/** Everything regenerate would do, decided without writing. */
+/** Everything regenerate would do, decided without writing. A file that cannot be read is a usage error naming it. */
 export async function planRegeneration(chartDir: string, changes: AnswerChanges, reporter?: PlanWarnings): Promise<RegeneratePlan> {
+  return fsStep('read', display(chartDir), () => plan(chartDir, changes, reporter));
+}
+
+async function plan(chartDir: string, changes: AnswerChanges, reporter?: PlanWarnings): Promise<RegeneratePlan> {
   if (!existsSync(chartDir) || !statSync(chartDir).isDirectory()) throw new UsageError(`${display(chartDir)} is not a directory`);
   if (!existsSync(join(chartDir, ANSWERS_FILE))) {
     throw new UsageError(`${display(chartDir)} has no ${ANSWERS_FILE}: only charts made by chartwright new can be regenerated`);

@@ -7,6 +7,7 @@ import { checkImage } from '../answers/validate.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { ANSWERS_FILE, lastReleaseRecord, recordOf, type ReleaseRecord, RELEASE_RECORD, serialiseRecord, templateFiles } from '../records/index.js';
 import type { FileToWrite } from '../write/atomic.js';
+import { fsStep } from '../write/fsErrors.js';
 import { compareRecords, type ShapeChange } from './compare.js';
 
 // As src/render/yaml.ts writes them: Helm reads YAML 1.1.
@@ -44,8 +45,12 @@ export interface BumpPlan {
   warnings: string[];
 }
 
-/** Everything bump would write, decided without writing. */
+/** Everything bump would write, decided without writing. A file that cannot be read is a usage error naming it. */
 export async function planBump(chartDir: string, options: BumpOptions): Promise<BumpPlan> {
+  return fsStep('read', display(chartDir), () => plan(chartDir, options));
+}
+
+async function plan(chartDir: string, options: BumpOptions): Promise<BumpPlan> {
   const level = options.level === undefined ? undefined : checkLevel(options.level);
   const appVersion = options.appVersion === undefined ? undefined : checkAppVersion(options.appVersion);
   const date = options.date === undefined ? undefined : checkDate(options.date);

@@ -89,6 +89,9 @@ export async function withChartWrite<T>(target: string, options: ChartWriteOptio
       write: (files, writeOptions) => writeFiles({ guard, place, paths, shown: target, state, command: options.command ?? 'write' }, files, writeOptions),
     };
     return await work(session);
+  } catch (error) {
+    // What `work` read from the chart (regenerate, bump): a usage error naming the file, not a crash.
+    throw asFileSystemError(error, 'read', target);
   } finally {
     settle();
     unregisterDrain();
