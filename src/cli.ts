@@ -5,7 +5,8 @@ import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
 import { InterruptedError } from './process/signals.js';
 import { GENERATOR_VERSION, PACKAGE_ROOT } from './paths.js';
-import { HumanReporter } from './report/human.js';
+import { HumanReporter, useColour } from './report/human.js';
+import { processSignalGuard } from './process/signals.js';
 
 // Commands are imported when they run: `new` should not pay for loading the tester, and back.
 const commands = {
@@ -94,21 +95,28 @@ function buildProgram(): Command {
         },
       );
     });
+  // One value per use (repeatable, commas allowed): a variadic list would swallow the chart directory.
+  const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
   const test = program
     .command('test')
-    .description('lint, render, schema-check and policy-check charts (also charts chartwright did not generate)')
+    .description('lint, render, schema- and policy-check charts (also charts chartwright did not generate); with --install, install them on a cluster')
     .argument('[charts...]', 'chart directories (default: the current directory)')
     .option('--all', 'test every chart below the given directories')
-    .option('--values <files...>', 'only these values files (relative to each chart; values.yaml for the defaults alone)')
-    .option('--kube-version <versions...>', `Kubernetes minors to render and validate for (default: ${DEFAULT_KUBE_VERSIONS.join(' ')})`)
-    .option('--class <A|B|C>', "IEC 62304 class to judge by (default: the chart's chartwright.io/iec62304-class annotation, else C)")
-    .option('--format <text|json>', 'json writes one report to stdout (progress stays on stderr)', 'text')
-    .option('--junit <file>', 'also write a JUnit XML report')
+    .option('--values <file>', 'only this values file (relative to each chart; values.yaml for the defaults alone); repeatable, or comma-separated', list)
+    .option('--kube-version <minor>', `Kubernetes minor to render and validate for; repeatable, or comma-separated (default: ${DEFAULT_KUBE_VERSIONS.join(',')})`, list)
+    .option('--class <A|B|C>', "IEC 62304 class to judge by (default: the chart's chartwright.io/iec62304-class annotation; unclassified charts are judged as C)")
+    .addOption(new Option('--format <format>', 'report on stdout').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .option('--output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif or junit=report.xml; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--junit <file>', 'same as --output junit=FILE')
+    .option('-q, --quiet', 'text report: errors and the summary only')
+    .option('-v, --verbose', 'text report: also infos, and every check with its status and time')
+    .option('--include-subcharts', 'text report: show findings on objects of subcharts too (counted apart otherwise)')
     .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
+    .option('--helm-timeout <duration>', 'time limit of each helm lint, template and pull; the process group is stopped after it (default: 2m)')
     .option('--mirror <oci-url>', 'fetch missing dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
     .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
     .option('--since <ref>', 'also fail charts whose templates or values changed since this git ref without a chart version bump')
-    .option('--skip-install', 'report the install stage as skipped without looking for a cluster');
+    .option('--install', 'also run the install stage on a cluster (see --cluster)');
   for (const flag of INSTALL_FLAGS) {
     const option = new Option(`${flag.name}${flag.argument ? ` ${flag.argument}` : ''}`, flag.description);
     if (flag.choices) option.choices([...flag.choices]);
@@ -122,27 +130,30 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .action(async (charts: string[], options: Record<string, unknown>) => {
-      const list = (value: unknown) => (Array.isArray(value) ? value.map(String).flatMap((item) => item.split(',')).filter(Boolean) : undefined);
-      const values = list(options.values);
-      const kubeVersions = list(options.kubeVersion);
+      if (options.quiet === true && options.verbose === true) throw new UsageError('--quiet and --verbose cannot be used together');
+      const outputs = [...((options.output as string[] | undefined) ?? []), ...(typeof options.junit === 'string' ? [`junit=${options.junit}`] : [])];
+      const guard = processSignalGuard();
       process.exitCode = await (await commands.test()).runTest(
         {
           charts,
           all: options.all === true,
-          ...(values ? { values } : {}),
-          ...(kubeVersions ? { kubeVersions } : {}),
+          ...(options.values ? { values: options.values as string[] } : {}),
+          ...(options.kubeVersion ? { kubeVersions: options.kubeVersion as string[] } : {}),
           ...(typeof options.class === 'string' ? { safetyClass: options.class } : {}),
-          format: options.format as 'text' | 'json',
-          ...(typeof options.junit === 'string' ? { junit: options.junit } : {}),
+          format: String(options.format),
+          outputs,
           ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
+          ...(typeof options.helmTimeout === 'string' ? { helmTimeout: options.helmTimeout } : {}),
           ...(typeof options.mirror === 'string' ? { mirror: options.mirror } : {}),
           plainHttp: options.plainHttp === true,
           ...(typeof options.since === 'string' ? { since: options.since } : {}),
-          skipInstall: options.skipInstall === true,
+          verbosity: options.quiet === true ? 'quiet' : options.verbose === true ? 'verbose' : 'normal',
+          includeSubcharts: options.includeSubcharts === true,
+          install: options.install === true,
           // Only what was given: defaults are applied (and documented) by the install module.
-          install: Object.fromEntries(INSTALL_FLAGS.filter((flag) => options[flag.key] !== undefined).map((flag) => [flag.key, options[flag.key]])),
+          installOptions: Object.fromEntries(INSTALL_FLAGS.filter((flag) => options[flag.key] !== undefined).map((flag) => [flag.key, options[flag.key]])),
         },
-        { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
+        { stdout: process.stdout, stderr: process.stderr, guard, colour: useColour(process.stdout) },
       );
     });
   const repeat = (value: string, previous: string[] = []) => [...previous, value];
@@ -154,9 +165,9 @@ function buildProgram(): Command {
     .option('--add-dependency <name>', 'add a dependency: postgresql or redis; repeatable', repeat)
     .option('--answers <file>', 'YAML file of answers to change (--set wins over it)')
     .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
-    .option('--no-verify', 'skip helm lint and helm template of the regenerated chart')
+    .option('--no-verify', 'skip the checks of the regenerated chart (lint, template, schema, policy)')
     .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
-    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (listed; text ones marked <<<<<<< ours / >>>>>>> theirs), or the result fails helm lint/template'))
+    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (listed; text ones marked <<<<<<< ours / >>>>>>> theirs), or the result fails the checks'))
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       process.exitCode = await (await commands.regenerate()).runRegenerate(
@@ -205,6 +216,11 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, letter: string) =>
 
 /** Runs the CLI and maps every outcome to a documented exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // `chartwright test | head`: the reader left; the rest of the report has nowhere to go, which is no error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+  });
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;

@@ -9,9 +9,8 @@ import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.j
 import { ExitCode, ToolError } from '../errors.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
-import { failsRun } from '../verify/findings.js';
 import { resolveMirror } from '../verify/mirror.js';
-import type { Mirror } from '../verify/stages.js';
+import type { Mirror } from '../verify/mirror.js';
 import { withChartWrite } from '../write/atomic.js';
 
 export interface NewOptions {
@@ -78,7 +77,8 @@ async function verifyWritten(
 ): Promise<number> {
   // Loaded only when verifying, to keep `new --no-verify` and --dry-run fast.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
-  const { verifyChart } = await import('../verify/verify.js');
+  const { verifyChart } = await import('../stages/verify.js');
+  const { toText } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
@@ -90,21 +90,16 @@ async function verifyWritten(
   reporter.step(`verifying with helm ${helm.version} (${helm.source})`);
   const runner = new HelmRunner(helm);
   try {
-    const results = await verifyChart({
-      helm: runner,
-      chartDir: resolve(target),
-      // The ci/ copies are identical to values-dev.yaml and values-prod.yaml.
-      valuesSets: [[], ['values-dev.yaml'], ['values-prod.yaml']],
-      ...(mirror ? { mirror } : {}),
-      onStage: (result) => reporter.stage(result),
-    });
-    reporter.findings(results);
-    reporter.summary(results);
-    if (results.some(failsRun)) return ExitCode.checksFailed;
+    const report = await verifyChart({ helm: runner, chartDir: resolve(target), ...(mirror ? { mirror } : {}) });
+    const failed = report.summary.failedCharts.length > 0;
+    const { findings, stages } = report.summary;
+    if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
+    else reporter.step(`verified: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
+    if (failed) return ExitCode.checksFailed;
     reporter.step(`next: cd ${displayPath(target)} && helm install ${answers.name} . -f values-dev.yaml`);
     return ExitCode.ok;
   } finally {
-    await runner.dispose();
+    runner.dispose();
   }
 }
 

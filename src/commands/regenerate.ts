@@ -6,7 +6,7 @@ import { unifiedDiff } from '../regenerate/diff.js';
 import type { FileMerge, Outcome } from '../regenerate/merge.js';
 import { planRegeneration, type RegeneratePlan } from '../regenerate/plan.js';
 import type { HumanReporter } from '../report/human.js';
-import { failsRun } from '../verify/findings.js';
+import { type Mirror, resolveMirror } from '../verify/mirror.js';
 import { pendingWrite, withChartWrite } from '../write/atomic.js';
 
 export interface RegenerateOptions extends AnswerChanges {
@@ -31,6 +31,8 @@ export { planRegeneration, type RegeneratePlan };
  */
 export async function runRegenerate(options: RegenerateOptions, io: RegenerateIo): Promise<number> {
   const chartDir = resolve(options.chart ?? '.');
+  // Checked before anything is written: a bad CHARTWRIGHT_MIRROR is a usage error, not a half-done run.
+  const mirror = options.dryRun || options.verify === false ? undefined : resolveMirror(undefined, false);
   if (options.dryRun) {
     const pending = await pendingWrite(chartDir);
     if (pending) throw new UsageError(pending);
@@ -62,37 +64,40 @@ export async function runRegenerate(options: RegenerateOptions, io: RegenerateIo
     return ExitCode.checksFailed;
   }
   if (options.verify === false) return ExitCode.ok;
-  return verify(chartDir, options, io.reporter);
+  return verify(chartDir, options, mirror, io.reporter);
 }
 
-async function verify(chartDir: string, options: RegenerateOptions, reporter: HumanReporter): Promise<number> {
+async function verify(chartDir: string, options: RegenerateOptions, mirror: Mirror | undefined, reporter: HumanReporter): Promise<number> {
   // Loaded only when verifying, as in `new`.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyRegenerated } = await import('../regenerate/verify.js');
+  const { toText } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
   } catch (error) {
     if (!(error instanceof ToolError)) throw error;
-    reporter.warn(`${error.message}; the chart was regenerated but not linted (pass --no-verify to skip linting)`);
+    reporter.warn(`${error.message}; the chart was regenerated but not checked (pass --no-verify to skip the checks)`);
     return ExitCode.toolMissing;
   }
-  reporter.step(`linting with helm ${helm.version} (${helm.source})`);
+  reporter.step(`checking with helm ${helm.version} (${helm.source})`);
   const runner = new HelmRunner(helm);
   try {
-    const verification = await verifyRegenerated(runner, chartDir);
-    if (verification.withoutDependencies) {
-      reporter.warn(`checked without ${verification.withoutDependencies.join(', ')}: not in charts/ (run \`helm dependency build\` or \`chartwright test --mirror ...\` to check with them)`);
+    const { report, withoutDependencies } = await verifyRegenerated(runner, chartDir, mirror);
+    if (withoutDependencies) {
+      reporter.warn(`checked without ${withoutDependencies.join(', ')}: not in charts/ (run \`helm dependency build\`, or set CHARTWRIGHT_MIRROR, to check with them)`);
     }
-    for (const result of verification.results) reporter.stage(result);
-    reporter.findings(verification.results);
-    if (verification.results.some(failsRun)) {
-      reporter.warn('the regenerated chart fails helm lint or helm template (see above); fix what it names, then run `chartwright test`');
+    const failed = report.summary.failedCharts.length > 0;
+    const { findings, stages } = report.summary;
+    if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
+    else reporter.step(`checked: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
+    if (failed) {
+      reporter.warn('the regenerated chart fails the checks `chartwright new` makes (see above); fix what they name, then run `chartwright test`');
       return ExitCode.checksFailed;
     }
     return ExitCode.ok;
   } finally {
-    await runner.dispose();
+    runner.dispose();
   }
 }
 

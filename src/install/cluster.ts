@@ -1,5 +1,4 @@
 import type { Helm } from '../tools/helm.js';
-import { locateTool } from '../tools/locate.js';
 
 /** major.minor of a Kubernetes version as kubectl prints it (`v1.35.0`, or minor `"32+"`). */
 export interface KubeVersion {
@@ -55,22 +54,3 @@ export function skewWarnings(server: KubeVersion, kubectl: KubeVersion | undefin
   return warnings;
 }
 
-/** --kubectl, then KUBECTL_BIN, then PATH, then the copy `npm run provision` made; as for helm. */
-export function locateKubectl(explicit: string | undefined, env: NodeJS.ProcessEnv): string {
-  // Unfound, plain `kubectl`: the preflight then reports it missing with the runner's error.
-  return locateTool({ name: 'kubectl', flag: '--kubectl', explicit, envVar: 'KUBECTL_BIN', provisioned: '.tools/kubectl/kubectl', env })?.path ?? 'kubectl';
-}
-
-const KIND_RUNTIMES = new Set(['docker', 'podman', 'nerdctl', 'finch']);
-
-/** The container runtime kind will use: KIND_EXPERIMENTAL_PROVIDER when it names one, else docker. */
-export function kindRuntime(env: NodeJS.ProcessEnv): string {
-  const forced = env.KIND_EXPERIMENTAL_PROVIDER ?? '';
-  return KIND_RUNTIMES.has(forced) ? forced : 'docker';
-}
-
-/** `cw-<run>-<n>-<chart>`: unique per run and stage, readable in `kubectl get ns`, a valid DNS label. */
-export function namespaceFor(runId: string, index: number, chartName: string): string {
-  const slug = chartName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
-  return `cw-${runId}-${index}${slug ? `-${slug}` : ''}`.slice(0, 63).replace(/-+$/, '');
-}

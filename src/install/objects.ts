@@ -11,6 +11,10 @@ export interface ReleaseObject {
   /** Annotated helm.sh/resource-policy: keep, so helm leaves it on uninstall by design. */
   keep: boolean;
   updateStrategy?: string;
+  /** A Deployment with spec.paused: rollout status would wait for ever. */
+  paused?: boolean;
+  /** StatefulSet claim templates, and whether the claims outlive the set (whenDeleted is not Delete). */
+  claimTemplates?: { names: string[]; retained: boolean };
 }
 
 const KEEP = 'helm.sh/resource-policy';
@@ -26,7 +30,13 @@ export const isKept = (object: Record<string, unknown>) => annotationsOf(object)
 export function releaseObjects(manifest: string): ReleaseObject[] {
   return parseManifests(manifest).manifests.map((item) => {
     const metadata = (item.object.metadata ?? {}) as { namespace?: unknown };
-    const spec = (item.object.spec ?? {}) as { strategy?: { type?: unknown }; updateStrategy?: { type?: unknown } };
+    const spec = (item.object.spec ?? {}) as {
+      strategy?: { type?: unknown };
+      updateStrategy?: { type?: unknown };
+      paused?: unknown;
+      volumeClaimTemplates?: { metadata?: { name?: unknown } }[];
+      persistentVolumeClaimRetentionPolicy?: { whenDeleted?: unknown };
+    };
     const group = groupOf(item.apiVersion);
     const strategy = spec.updateStrategy?.type ?? spec.strategy?.type;
     return {
@@ -36,6 +46,16 @@ export function releaseObjects(manifest: string): ReleaseObject[] {
       ref: `${item.kind.toLowerCase()}${group ? `.${group}` : ''}/${item.name}`,
       keep: isKept(item.object),
       ...(typeof strategy === 'string' ? { updateStrategy: strategy } : {}),
+      ...(item.kind === 'Deployment' && spec.paused === true ? { paused: true } : {}),
+      ...(item.kind === 'StatefulSet' && Array.isArray(spec.volumeClaimTemplates) && spec.volumeClaimTemplates.length
+        ? {
+            claimTemplates: {
+              names: spec.volumeClaimTemplates.map((template) => String(template.metadata?.name ?? '')).filter(Boolean),
+              // Retain is the default: the claims outlive the StatefulSet unless told otherwise.
+              retained: spec.persistentVolumeClaimRetentionPolicy?.whenDeleted !== 'Delete',
+            },
+          }
+        : {}),
     };
   });
 }
@@ -44,16 +64,30 @@ export type Readiness = { kind: 'rollout' | 'job'; object: ReleaseObject };
 
 /**
  * What must be ready after install, upgrade and rollback. `rollout status` cannot follow an
- * OnDelete update strategy, so such a StatefulSet or DaemonSet is left to helm's own wait.
+ * OnDelete update strategy, and waits for ever on a paused Deployment: those are left to helm's
+ * own wait.
  */
 export function readinessChecks(objects: ReleaseObject[]): Readiness[] {
   const checks: Readiness[] = [];
   for (const object of objects) {
-    if (['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.kind) && object.updateStrategy !== 'OnDelete') checks.push({ kind: 'rollout', object });
+    if (['Deployment', 'StatefulSet', 'DaemonSet'].includes(object.kind) && object.updateStrategy !== 'OnDelete' && !object.paused) checks.push({ kind: 'rollout', object });
     else if (object.kind === 'Job') checks.push({ kind: 'job', object });
   }
   return checks;
 }
+
+/** `<template>-<statefulset>-<ordinal>`: a claim a StatefulSet of the release made, kept after uninstall by design. */
+export function retainedClaimOwner(claimName: string, objects: Iterable<ReleaseObject>): ReleaseObject | undefined {
+  for (const object of objects) {
+    if (!object.claimTemplates?.retained) continue;
+    for (const template of object.claimTemplates.names) {
+      if (new RegExp(`^${escapeRegExp(`${template}-${object.name}-`)}\\d+$`).test(claimName)) return object;
+    }
+  }
+  return undefined;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Namespaced kinds a chart's release can leave behind, looked up by the instance label after

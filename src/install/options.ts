@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
-export type ClusterProvider = 'kind' | 'k3s' | 'context';
+/** `auto`: kind when Docker and kind work, else kwok when its binaries are found. */
+export type ClusterChoice = 'auto' | 'kind' | 'k3s' | 'kwok' | 'context';
+export type ClusterProviderName = Exclude<ClusterChoice, 'auto'>;
 
 /** Every option of the install stage, after validation (see resolveInstallOptions). */
 export interface InstallOptions {
-  cluster: ClusterProvider;
+  cluster: ClusterChoice;
   /** kind config file for a cluster chartwright creates. */
   kindConfig: string;
   /** kind cluster name; default `chartwright` with --reuse, else `chartwright-<run id>`. */
@@ -26,13 +28,16 @@ export interface InstallOptions {
   /** Go duration for every helm and kubectl wait, e.g. 5m. */
   timeout: string;
   keep: boolean;
-  requireInstall: boolean;
   dryRun: boolean;
   /** Releases tested at once on the cluster. */
   installConcurrency: number;
   k3sImage: string;
   /** kubectl binary; default $KUBECTL_BIN, PATH, then the provisioned copy. */
   kubectl?: string;
+  /** kwokctl binary; default $KWOKCTL_BIN, PATH, then the provisioned copy. */
+  kwokctl?: string;
+  /** Directory holding kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok. */
+  kwokBinaries?: string;
 }
 
 /** One CLI option, declared so the command line can be built from it (commander: `${name} ${argument}`). */
@@ -50,14 +55,22 @@ export interface InstallFlag {
 }
 
 export const DEFAULT_KIND_CONFIG = join(PACKAGE_ROOT, 'kind-config.yaml');
-/** K3s 1.35, inside the skew of kubectl 1.34 and helm 4.1, like kind-config.yaml's node image. */
+/** K3s 1.35, like kind-config.yaml's node image and the kwok toolchain. */
 export const DEFAULT_K3S_IMAGE = 'rancher/k3s:v1.35.5-k3s1';
 export const DEFAULT_TIMEOUT = '5m';
 export const DEFAULT_INSTALL_CONCURRENCY = 3;
-export const PROVIDERS: readonly ClusterProvider[] = ['kind', 'k3s', 'context'];
+export const CLUSTER_CHOICES: readonly ClusterChoice[] = ['auto', 'kind', 'k3s', 'kwok', 'context'];
 
 export const INSTALL_FLAGS: readonly InstallFlag[] = [
-  { name: '--cluster', argument: '<provider>', key: 'cluster', choices: PROVIDERS, default: 'kind', description: 'cluster for the install stage: kind (created from --kind-config), k3s (a throwaway K3s container through testcontainers) or context (an existing cluster)' },
+  {
+    name: '--cluster',
+    argument: '<provider>',
+    key: 'cluster',
+    choices: CLUSTER_CHOICES,
+    default: 'auto',
+    description:
+      'cluster for the install stage (implies --install): kind (created from --kind-config), k3s (a throwaway K3s container), kwok (a real API server with simulated nodes, no container runtime), context (an existing cluster); auto: kind when Docker and kind work, else kwok',
+  },
   { name: '--kind-config', argument: '<file>', key: 'kindConfig', default: DEFAULT_KIND_CONFIG, description: "kind config for a cluster chartwright creates (default: chartwright's kind-config.yaml, Kubernetes 1.35 pinned by digest)" },
   { name: '--cluster-name', argument: '<name>', key: 'clusterName', description: 'kind cluster name (default: chartwright with --reuse, else chartwright-<run id>)' },
   { name: '--reuse', key: 'reuse', default: false, description: 'use the running kind cluster --cluster-name (created if absent); a cluster chartwright did not create is never deleted' },
@@ -65,26 +78,32 @@ export const INSTALL_FLAGS: readonly InstallFlag[] = [
   { name: '--kube-context', argument: '<name>', key: 'kubeContext', description: 'with --cluster context: the context to use (default: the current one); your kubeconfig is only read' },
   { name: '--kubeconfig', argument: '<file>', key: 'kubeconfig', description: 'with --cluster context: kubeconfig to read (default: $KUBECONFIG or ~/.kube/config)' },
   { name: '--load-image', argument: '<image>', key: 'loadImage', repeatable: true, default: [], description: 'load a local image into the kind or k3s cluster before installing (repeatable)' },
-  { name: '--image-override', argument: '<repo:tag>', key: 'imageOverride', description: 'install with image.repository and image.tag set to this image (a stand-in for an unpublished one)' },
+  { name: '--image-override', argument: '<repo:tag>', key: 'imageOverride', description: "install with image.repository and image.tag set to this image (a stand-in for the chart's own, unpublished image)" },
   { name: '--upgrade-from', argument: '<chart-ref>', key: 'upgradeFrom', description: 'install this chart (directory, .tgz or oci:// reference) first, then upgrade to the chart under test' },
   { name: '--timeout', argument: '<duration>', key: 'timeout', default: DEFAULT_TIMEOUT, description: 'limit for each helm and kubectl wait (Go duration: 90s, 5m, 1h)' },
   { name: '--install-concurrency', argument: '<n>', key: 'installConcurrency', default: DEFAULT_INSTALL_CONCURRENCY, description: 'releases installed on the cluster at once' },
   { name: '--k3s-image', argument: '<image>', key: 'k3sImage', default: DEFAULT_K3S_IMAGE, description: 'K3s image for --cluster k3s' },
   { name: '--kubectl', argument: '<path>', key: 'kubectl', description: 'kubectl binary (default: $KUBECTL_BIN, then PATH, then the copy `npm run provision` made)' },
+  { name: '--kwokctl', argument: '<path>', key: 'kwokctl', description: 'kwokctl binary for --cluster kwok (default: $KWOKCTL_BIN, then PATH, then the copy `npm run provision` made)' },
+  {
+    name: '--kwok-binaries',
+    argument: '<dir>',
+    key: 'kwokBinaries',
+    description: "directory holding kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok for --cluster kwok (default: kwok's KWOK_*_BINARY variables, then PATH, then the provisioned copies)",
+  },
   { name: '--keep', key: 'keep', default: false, description: 'keep every release, namespace, cluster and temporary file for debugging, and print the commands that delete them' },
-  { name: '--require-install', key: 'requireInstall', default: false, description: 'fail the install stage, rather than skip it, when no container runtime or cluster is usable' },
-  { name: '--dry-run', key: 'dryRun', default: false, description: 'print every kind, helm and kubectl command of the install stage in order, and run none' },
+  { name: '--dry-run', key: 'dryRun', default: false, description: 'print every command of the install stage in order and run none (the stage is reported as planned, never passed)' },
 ];
 
 const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Milliseconds in a Go duration (helm and kubectl take the same syntax). */
-export function durationMs(text: string): number {
-  if (!GO_DURATION.test(text)) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: must be a duration like 90s, 5m or 1h30m`);
+export function durationMs(text: string, flag = '--timeout'): number {
+  if (!GO_DURATION.test(text)) throw new UsageError(`invalid ${flag} ${JSON.stringify(text)}: must be a duration like 90s, 5m or 1h30m`);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(amount) * (UNIT_MS[unit as string] as number);
-  if (total <= 0) throw new UsageError(`invalid --timeout ${JSON.stringify(text)}: must be longer than zero`);
+  if (total <= 0) throw new UsageError(`invalid ${flag} ${JSON.stringify(text)}: must be longer than zero`);
   return Math.ceil(total);
 }
 
@@ -107,8 +126,8 @@ const str = (value: unknown) => (value === undefined || value === null || value 
  * Throws UsageError naming the flag.
  */
 export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, unknown>>): InstallOptions {
-  const cluster = (str(raw.cluster) ?? 'kind') as ClusterProvider;
-  if (!PROVIDERS.includes(cluster)) throw new UsageError(`invalid --cluster ${JSON.stringify(raw.cluster)}: must be one of ${PROVIDERS.join(', ')}`);
+  const cluster = (str(raw.cluster) ?? 'auto') as ClusterChoice;
+  if (!CLUSTER_CHOICES.includes(cluster)) throw new UsageError(`invalid --cluster ${JSON.stringify(raw.cluster)}: must be one of ${CLUSTER_CHOICES.join(', ')}`);
   const loadImage = Array.isArray(raw.loadImage) ? raw.loadImage.map(String) : str(raw.loadImage) ? [String(raw.loadImage)] : [];
   const options: InstallOptions = {
     cluster,
@@ -118,12 +137,11 @@ export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, 
     loadImage,
     timeout: str(raw.timeout) ?? DEFAULT_TIMEOUT,
     keep: Boolean(raw.keep),
-    requireInstall: Boolean(raw.requireInstall),
     dryRun: Boolean(raw.dryRun),
     installConcurrency: raw.installConcurrency === undefined ? DEFAULT_INSTALL_CONCURRENCY : Number(raw.installConcurrency),
     k3sImage: str(raw.k3sImage) ?? DEFAULT_K3S_IMAGE,
   };
-  for (const key of ['clusterName', 'kubeContext', 'kubeconfig', 'imageOverride', 'upgradeFrom', 'kubectl'] as const) {
+  for (const key of ['clusterName', 'kubeContext', 'kubeconfig', 'imageOverride', 'upgradeFrom', 'kubectl', 'kwokctl', 'kwokBinaries'] as const) {
     const value = str(raw[key]);
     if (value !== undefined) options[key] = value;
   }
@@ -135,19 +153,31 @@ export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, 
   if (options.clusterName !== undefined && !KIND_NAME.test(options.clusterName)) {
     throw new UsageError(`invalid --cluster-name ${JSON.stringify(options.clusterName)}: lower-case letters, digits, '.' and '-', at most 50 characters`);
   }
-  if (cluster !== 'kind' && (options.reuse || options.clusterName !== undefined)) {
-    throw new UsageError('--reuse and --cluster-name apply to --cluster kind only');
-  }
+  const kindOnly = cluster !== 'kind' && cluster !== 'auto';
+  if (kindOnly && (options.reuse || options.clusterName !== undefined)) throw new UsageError('--reuse and --cluster-name apply to --cluster kind only');
   if (cluster !== 'context' && (options.kubeContext !== undefined || options.kubeconfig !== undefined)) {
     throw new UsageError('--kube-context and --kubeconfig apply to --cluster context only');
   }
-  if (cluster === 'context' && options.loadImage.length > 0) {
-    throw new UsageError('--load-image needs a cluster chartwright runs (--cluster kind or k3s); for an existing cluster push the image to a registry it can pull from');
+  if ((cluster === 'context' || cluster === 'kwok') && options.loadImage.length > 0) {
+    throw new UsageError(
+      cluster === 'kwok'
+        ? '--load-image does not apply to --cluster kwok: its nodes are simulated and never pull or run an image'
+        : '--load-image needs a cluster chartwright runs (--cluster kind or k3s); for an existing cluster push the image to a registry it can pull from',
+    );
   }
-  if (cluster === 'context' && options.keepCluster) throw new UsageError('--keep-cluster applies to clusters chartwright creates (--cluster kind or k3s)');
+  if (cluster === 'context' && options.keepCluster) throw new UsageError('--keep-cluster applies to clusters chartwright creates (--cluster kind, k3s or kwok)');
+  if ((options.kwokctl !== undefined || options.kwokBinaries !== undefined) && cluster !== 'kwok' && cluster !== 'auto') {
+    throw new UsageError('--kwokctl and --kwok-binaries apply to --cluster kwok only');
+  }
   // A file named explicitly must exist: a typo is bad input, not a missing cluster.
-  for (const [flag, file] of [['--kubeconfig', options.kubeconfig], ['--kind-config', raw.kindConfig === undefined ? undefined : options.kindConfig]] as const) {
-    if (file !== undefined && !existsSync(file)) throw new UsageError(`invalid ${flag} ${JSON.stringify(file)}: no such file`);
+  for (const [flag, file] of [
+    ['--kubeconfig', options.kubeconfig],
+    ['--kind-config', raw.kindConfig === undefined ? undefined : options.kindConfig],
+    ['--kwokctl', options.kwokctl],
+    ['--kwok-binaries', options.kwokBinaries],
+    ['--kubectl', options.kubectl],
+  ] as const) {
+    if (file !== undefined && !existsSync(file)) throw new UsageError(`invalid ${flag} ${JSON.stringify(file)}: no such file or directory`);
   }
   return options;
 }

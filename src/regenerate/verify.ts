@@ -3,45 +3,39 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
+import type { Report } from '../report/model.js';
+import { verifyChart } from '../stages/verify.js';
 import type { HelmRunner } from '../tools/helm.js';
-import type { StageResult } from '../verify/findings.js';
-import { lintStage, templateStage, valuesFileSets } from '../verify/stages.js';
+import type { Mirror } from '../verify/mirror.js';
 
 export interface RegenerateVerification {
-  results: StageResult[];
-  /** Set when the chart was checked without its dependencies (absent from charts/). */
+  report: Report;
+  /** Set when the chart was checked without its dependencies (absent from charts/, no mirror). */
   withoutDependencies?: string[];
 }
 
 /**
- * `helm lint --strict` and `helm template` of the regenerated chart with each values set, so a
- * merge that breaks the chart (a helper call, two exclusive values) fails the run. Dependencies
- * missing from charts/ (not fetched yet) would fail both for a reason regenerate did not cause:
- * the chart is then checked in a temporary copy without them, and the report says so; no
- * generated template calls into a subchart.
+ * The checks `new` makes (the static stages of `chartwright test`: lint, template, schema,
+ * policy for every values set) over the regenerated chart, so a merge that breaks the chart (a
+ * helper call, two exclusive values) fails the run. Dependencies missing from charts/ with no
+ * mirror to fetch them from would fail it for a reason regenerate did not cause: the chart is then
+ * checked in a temporary copy without them, and the caller says so (no generated template calls
+ * into a subchart).
  */
-export async function verifyRegenerated(helm: HelmRunner, chartDir: string): Promise<RegenerateVerification> {
-  const missing = missingDependencies(chartDir, await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => ''));
-  let dir = chartDir;
-  let scratch: string | undefined;
+export async function verifyRegenerated(helm: HelmRunner, chartDir: string, mirror: Mirror | undefined): Promise<RegenerateVerification> {
+  const missing = mirror ? [] : missingDependencies(chartDir, await readFile(join(chartDir, 'Chart.yaml'), 'utf8').catch(() => ''));
+  if (missing.length === 0) return { report: await verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) }) };
+  const scratch = await mkdtemp(join(tmpdir(), 'chartwright-regenerate-'));
   try {
-    if (missing.length) {
-      scratch = await mkdtemp(join(tmpdir(), 'chartwright-regenerate-'));
-      dir = join(scratch, 'chart');
-      await cp(chartDir, dir, { recursive: true });
-      const chart = parseDocument(await readFile(join(dir, 'Chart.yaml'), 'utf8'), { version: '1.1' });
-      chart.delete('dependencies');
-      await writeFile(join(dir, 'Chart.yaml'), chart.toString());
-      await rm(join(dir, 'Chart.lock'), { force: true });
-    }
-    // Values sets at once, results in a fixed order, as the verify stages do.
-    const perSet = await Promise.all(
-      valuesFileSets(dir).map(async (values) => [await lintStage(helm, dir, values), (await templateStage(helm, dir, values)).result]),
-    );
-    const results: StageResult[] = perSet.flat();
-    return { results, ...(missing.length ? { withoutDependencies: missing } : {}) };
+    const dir = join(scratch, 'chart');
+    await cp(chartDir, dir, { recursive: true });
+    const chart = parseDocument(await readFile(join(dir, 'Chart.yaml'), 'utf8'), { version: '1.1' });
+    chart.delete('dependencies');
+    await writeFile(join(dir, 'Chart.yaml'), chart.toString());
+    await rm(join(dir, 'Chart.lock'), { force: true });
+    return { report: await verifyChart({ helm, chartDir: dir }), withoutDependencies: missing };
   } finally {
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 export type Severity = 'error' | 'warning' | 'info';
 
-export type StageName = 'dependencies' | 'lint' | 'template' | 'schema' | 'policy' | 'install';
+export type StageName = 'files' | 'dependencies' | 'version-bump' | 'lint' | 'template' | 'schema' | 'policy' | 'install';
 
 /** One problem a stage found, in terms a person can act on. */
 export interface Finding {
@@ -15,7 +15,8 @@ export interface Finding {
   rule?: string;
 }
 
-export type StageStatus = 'passed' | 'failed' | 'skipped';
+/** planned: --dry-run printed what would run; nothing was checked, so it never counts as passed. */
+export type StageStatus = 'passed' | 'failed' | 'skipped' | 'planned';
 
 export interface StageResult {
   stage: StageName;
@@ -26,8 +27,10 @@ export interface StageResult {
   findings: Finding[];
   /** Kubernetes minor the stage ran for (template, schema, policy). */
   kubeVersion?: string;
-  /** Why the stage was skipped. */
+  /** Why the stage was skipped or planned, or a note on how it ran. */
   reason?: string;
+  /** The install stage's steps, in order, with their results. */
+  steps?: { name: string; status: StageStatus; durationMs: number }[];
 }
 
 export const failsRun = (result: StageResult) => result.status === 'failed';

@@ -1,5 +1,10 @@
 import { UsageError } from '../errors.js';
-import type { Mirror } from './stages.js';
+
+export interface Mirror {
+  /** oci://host:port/path holding every dependency chart under its own name. */
+  url: string;
+  plainHttp: boolean;
+}
 
 const LOOPBACK = /^oci:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
 

@@ -3,8 +3,10 @@ import { join, relative, sep } from 'node:path';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import { ToolError, UsageError } from '../errors.js';
-import type { Finding, StageResult } from './findings.js';
-import { timed } from './stages.js';
+import { spawnRunner } from '../process/runner.js';
+import type { StageOutcome } from '../stages/model.js';
+import type { VersionBumpService } from '../stages/list.js';
+import type { Finding } from './findings.js';
 
 /** What users install: changing any of it without a new chart version ships different charts under one version. */
 const RELEASED = /^(templates\/.+|values[^/]*\.ya?ml|values\.schema\.json)$/;
@@ -17,12 +19,9 @@ interface GitChart {
 }
 
 async function git(cwd: string, args: string[]) {
-  try {
-    const { execa } = await import('execa');
-    return await execa('git', args, { cwd, reject: false, stripFinalNewline: false, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' } });
-  } catch (error) {
-    throw new ToolError(`cannot run git for --since (${(error as Error).message.split('\n')[0]}); install git (e.g. apt-get install git)`);
-  }
+  const result = await spawnRunner({ command: 'git', args, cwd, env: { GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' }, timeoutMs: 60_000 });
+  if (result.notFound) throw new ToolError('cannot run git for --since: git is not installed (e.g. apt-get install git)');
+  return result;
 }
 
 /** Checks every chart is in a git repository holding REF; usage errors name what is wrong. */
@@ -31,7 +30,6 @@ async function locate(chartDirs: string[], ref: string): Promise<GitChart[]> {
   const charts: GitChart[] = [];
   for (const chartDir of chartDirs) {
     const top = await git(chartDir, ['rev-parse', '--show-toplevel']);
-    if (top.failed && top.exitCode === undefined) throw new ToolError(`cannot run git for --since: ${top.shortMessage}; install git`);
     if (top.exitCode !== 0) throw new UsageError(`--since needs a git repository, and ${chartDir} is not inside one`);
     const root = String(top.stdout).trim();
     const commit = await git(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
@@ -47,8 +45,8 @@ const nulList = (text: unknown) => String(text).split('\0').filter(Boolean);
  * chart-testing's version check: when templates or values changed since REF (committed,
  * staged, unstaged or untracked), Chart.yaml's version must be higher than it was at REF.
  */
-async function checkChart(chart: GitChart, ref: string): Promise<StageResult> {
-  return timed('lint', [], async () => {
+async function checkChart(chart: GitChart, ref: string): Promise<StageOutcome> {
+  {
     const scope = chart.path === '' ? '.' : chart.path;
     const prefix = chart.path === '' ? '' : `${chart.path}/`;
     const diff = await git(chart.top, ['diff', '--name-only', '-z', ref, '--', scope]);
@@ -58,10 +56,10 @@ async function checkChart(chart: GitChart, ref: string): Promise<StageResult> {
       .map((path) => path.slice(prefix.length))
       .filter((path) => RELEASED.test(path))
       .sort();
-    const reason = `chart version against ${ref}`;
-    if (changed.length === 0) return { findings: [], reason };
+    const note = `chart version against ${ref}`;
+    if (changed.length === 0) return { findings: [], note };
     const before = await git(chart.top, ['show', `${ref}:${prefix}Chart.yaml`]);
-    if (before.exitCode !== 0) return { findings: [], reason: `${reason}: the chart is new since then` };
+    if (before.exitCode !== 0) return { findings: [], note: `${note}: the chart is new since then` };
     const version = (text: string) => {
       try {
         return String((parseYaml(text) as { version?: unknown } | null)?.version ?? '');
@@ -71,7 +69,7 @@ async function checkChart(chart: GitChart, ref: string): Promise<StageResult> {
     };
     const old = version(String(before.stdout));
     const now = version(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
-    if (semver.valid(old) && semver.valid(now) && semver.gt(now, old)) return { findings: [], reason };
+    if (semver.valid(old) && semver.valid(now) && semver.gt(now, old)) return { findings: [], note };
     const listed = changed.length > 4 ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} more` : changed.join(', ');
     const finding: Finding = {
       severity: 'error',
@@ -82,15 +80,21 @@ async function checkChart(chart: GitChart, ref: string): Promise<StageResult> {
           ? `${listed} changed since ${ref}, but the chart version is still ${now}; run \`chartwright bump\``
           : `${listed} changed since ${ref}, but the chart version ${now || '(none)'} is not higher than ${old || '(none)'} there; run \`chartwright bump\``,
     };
-    return { findings: [finding], reason };
-  });
+    return { findings: [finding], note };
+  }
 }
 
 /**
- * The version check for each chart, in order. Throws a UsageError before any check runs when a
- * chart is outside a git repository or REF is not a commit there.
+ * The version check as a stage service. Throws a UsageError before any stage runs when a chart
+ * is outside a git repository or REF is not a commit there.
  */
-export async function versionBumpStages(chartDirs: string[], ref: string): Promise<() => Promise<StageResult[]>> {
+export async function versionBumpService(chartDirs: string[], ref: string): Promise<VersionBumpService> {
   const charts = await locate(chartDirs, ref);
-  return () => Promise.all(charts.map((chart) => checkChart(chart, ref)));
+  return {
+    check: async (chartDir) => {
+      const chart = charts.find((candidate) => candidate.chartDir === chartDir);
+      if (!chart) throw new Error(`version check: ${chartDir} was not located`);
+      return checkChart(chart, ref);
+    },
+  };
 }

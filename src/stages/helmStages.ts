@@ -1,0 +1,271 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import semver from 'semver';
+import { parse as parseYaml } from 'yaml';
+import type { HelmRunner } from '../tools/helm.js';
+import type { Finding } from '../verify/findings.js';
+import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
+import { type Manifest, parseManifests } from '../verify/manifests.js';
+import { needsPerMinorRender } from './capabilities.js';
+import type { RunContext, StageOutcome, Unit } from './model.js';
+
+/** API groups the generated charts gate optional parts on; passed so those parts render too. */
+export const GATED_API_VERSIONS = ['monitoring.coreos.com/v1'];
+
+interface Dependency {
+  name: string;
+  version: string;
+  repository: string;
+}
+
+/** Chart.yaml's dependencies; undefined when Chart.yaml does not load (lint reports why). */
+function readDependencies(chartDir: string): Dependency[] | undefined {
+  let chart: { dependencies?: unknown } | null;
+  try {
+    chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as typeof chart;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(chart?.dependencies)) return [];
+  return (chart.dependencies as Dependency[]).map((dep) => ({
+    name: String(dep.name),
+    version: String(dep.version),
+    repository: String(dep.repository ?? ''),
+  }));
+}
+
+/** Versions of a dependency present in charts/, as .tgz or unpacked directories. */
+function presentVersions(chartDir: string, name: string): string[] {
+  const chartsDir = join(chartDir, 'charts');
+  if (!existsSync(chartsDir)) return [];
+  const versions: string[] = [];
+  const prefix = `${name}-`;
+  for (const entry of readdirSync(chartsDir)) {
+    if (entry.startsWith(prefix) && entry.endsWith('.tgz')) {
+      const version = entry.slice(prefix.length, -'.tgz'.length);
+      if (semver.valid(version)) versions.push(version);
+    }
+  }
+  const unpacked = join(chartsDir, name, 'Chart.yaml');
+  if (existsSync(unpacked)) {
+    try {
+      const meta = parseYaml(readFileSync(unpacked, 'utf8')) as { version?: unknown } | null;
+      if (meta?.version !== undefined) versions.push(String(meta.version));
+    } catch {
+      // lint reports a subchart that does not load
+    }
+  }
+  return versions;
+}
+
+/** Charts not made by chartwright use ranges; an exact pin is a range of one version. */
+const fits = (version: string, constraint: string) =>
+  version === constraint || (semver.validRange(constraint) !== null && semver.satisfies(version, constraint, { includePrerelease: true }));
+
+// The line that says why a fetch failed is often not helm's final `Error:` line (that one may just
+// say the repository index is missing); prefer a network or registry cause when helm printed one.
+const CAUSE = /dial tcp|no such host|connection refused|i\/o timeout|timeout|unauthorized|forbidden|not found|certificate|HTTP response to HTTPS/i;
+
+/** The cause of a failed helm call, without helm's advice to run its own commands or our private paths. */
+export function helmCause(text: string, privateDirs: readonly (string | undefined)[] = []): string {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  let cause = lines.find((line) => CAUSE.test(line)) ?? lines.find((line) => line.startsWith('Error:')) ?? lines.at(-1) ?? 'no output';
+  cause = cause.replace(/^Error:\s*/, '').replace(/\s*\(try 'helm repo update'\)/, '');
+  for (const dir of privateDirs) if (dir) cause = cause.split(dir).join('<helm cache>');
+  // helm names its repository caches after a hash (helm-manager-7065…): meaningless to the user.
+  return cause.replace(/(\S*\/)?helm-manager-[0-9a-f]+\S*/g, '<helm cache>').replace(/\S*chartwright-helm-\S*/g, '<helm cache>');
+}
+
+/**
+ * Every dependency present in charts/ at a version Chart.yaml allows: fetched from the mirror
+ * when one is given, else with `helm dependency build`. Fetches land in a temporary directory
+ * first, so a failed stage leaves the chart's charts/ as it was.
+ */
+export async function dependencyStage(unit: Unit, context: RunContext): Promise<StageOutcome> {
+  const chartDir = unit.chart.dir;
+  const dependencies = readDependencies(chartDir);
+  if (!dependencies) return { findings: [], skipped: 'Chart.yaml does not load (see lint)' };
+  const missing = dependencies.filter((dep) => !presentVersions(chartDir, dep.name).some((version) => fits(version, dep.version)));
+  if (missing.length === 0) return { findings: [] };
+  const findings: Finding[] = [];
+  const mismatched = missing.filter((dep) => presentVersions(chartDir, dep.name).length > 0);
+  for (const dep of mismatched) {
+    findings.push({
+      severity: 'error',
+      rule: 'dependency-version',
+      file: 'Chart.yaml',
+      message:
+        `dependency ${dep.name}: charts/ holds version ${presentVersions(chartDir, dep.name).join(', ')}, but Chart.yaml asks for ${dep.version}; ` +
+        'run `helm dependency update` (or fix the version in Chart.yaml)',
+    });
+  }
+  const fetch = missing.filter((dep) => !mismatched.includes(dep));
+  if (fetch.length === 0) return { findings };
+  const { helm, mirror } = context;
+  const privateDirs = [helm.homeDir];
+  if (mirror) {
+    const staging = mkdtempSync(join(chartDir, '.chartwright-fetch-'));
+    try {
+      for (const dep of fetch) {
+        const ref = `${mirror.url.replace(/\/+$/, '')}/${dep.name}`;
+        const args = ['pull', ref, '--version', dep.version, '--destination', staging];
+        if (mirror.plainHttp) args.push('--plain-http');
+        const result = await helm.run(args, { timeoutMs: context.helmTimeoutMs, signal: context.signal });
+        if (result.exitCode !== 0) {
+          findings.push({
+            severity: 'error',
+            rule: 'dependency-fetch',
+            file: 'Chart.yaml',
+            message: `dependency ${dep.name} ${dep.version} could not be fetched from the mirror ${ref}: ${helmCause(result.stderr, privateDirs)}`,
+          });
+        }
+      }
+      const fetched = readdirSync(staging);
+      if (fetched.length > 0) {
+        await mkdir(join(chartDir, 'charts'), { recursive: true });
+        for (const file of fetched) renameSync(join(staging, file), join(chartDir, 'charts', file));
+      }
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    return { findings };
+  }
+  const hadCharts = existsSync(join(chartDir, 'charts'));
+  const result = await helm.run(['dependency', 'build', '.'], { cwd: chartDir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  if (result.exitCode !== 0) {
+    // helm creates charts/ before it knows whether the fetch works.
+    if (!hadCharts && existsSync(join(chartDir, 'charts')) && readdirSync(join(chartDir, 'charts')).length === 0) rmSync(join(chartDir, 'charts'), { recursive: true, force: true });
+    const names = fetch.map((dep) => `${dep.name} ${dep.version} (${dep.repository})`).join(', ');
+    findings.push({
+      severity: 'error',
+      rule: 'dependency-fetch',
+      file: 'Chart.yaml',
+      message:
+        `dependencies missing from charts/ could not be fetched: ${names}: ${helmCause(result.stderr, privateDirs)}. ` +
+        'Without network access, pass --mirror oci://HOST[:PORT]/PATH (or set CHARTWRIGHT_MIRROR) to fetch them from a registry you run.',
+    });
+  }
+  return { findings };
+}
+
+/**
+ * `--values` arguments relative to the chart, which is helm's working directory: helm splits a
+ * --values list on commas, so an absolute path through a directory named `a,b` would break.
+ * A values file whose own name has a comma or a line break cannot be passed at all.
+ */
+export function valuesArgs(valuesFiles: readonly string[]): { args: string[]; unusable?: string } {
+  const unusable = valuesFiles.find((file) => /[,\n\r"]/.test(file));
+  if (unusable) return { args: [], unusable };
+  return { args: valuesFiles.flatMap((file) => ['--values', file]) };
+}
+
+// Rendering failures and deprecated APIs are the template and schema stages' to report (per
+// Kubernetes minor); lint keeps what only it checks: Chart.yaml, values against the values
+// schema, names, dependencies.
+const RENDER_OR_DEPRECATION = /(^|\n)\s*(template: |executing "|.*nil pointer)|unable to parse YAML|error converting YAML to JSON|is deprecated in v\d|^[\w.-]+\/templates\/[^:]+:\d+/;
+
+/** `helm lint --strict`: warnings fail too, as they would in chart-testing. */
+export async function lintStage(unit: Unit, context: RunContext): Promise<StageOutcome> {
+  const values = valuesArgs(unit.valuesFiles);
+  if (values.unusable) return { findings: [unusableValues(values.unusable)] };
+  const args = ['lint', '.', '--strict', ...values.args, '--kube-version', context.newestMinor];
+  const result = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  if (result.timedOut) return { findings: [timedOutFinding('helm lint', context.helmTimeoutMs)] };
+  const all = parseLintOutput(result.stdout);
+  const valuesFinding = all.some((finding) => finding.file && /values.*\.ya?ml$/.test(finding.file) && finding.severity === 'error');
+  const findings = all.filter(
+    (finding) =>
+      !(finding.file?.startsWith('templates') && RENDER_OR_DEPRECATION.test(finding.message)) &&
+      // Helm repeats a values-schema failure under templates/; the values file finding says it already.
+      !(valuesFinding && finding.file === 'templates/' && /values don't meet the specifications/.test(finding.message)),
+  );
+  if (result.exitCode !== 0 && all.length === 0) findings.push({ severity: 'error', rule: 'lint', message: helmCause(result.stderr, [context.helm.homeDir]) });
+  // Under --strict a warning fails the lint, as it does for helm itself.
+  return { findings, failed: result.exitCode !== 0 || findings.some((finding) => finding.severity !== 'info') };
+}
+
+const unusableValues = (file: string): Finding => ({
+  severity: 'error',
+  rule: 'values-file-name',
+  file,
+  message: 'helm cannot be given a values file whose name holds a comma, a quote or a line break (it splits --values on commas); rename the file',
+});
+
+const timedOutFinding = (what: string, ms: number): Finding => ({
+  severity: 'error',
+  rule: 'time-limit',
+  message: `${what} did not finish within ${Math.round(ms / 1000)} s and was stopped (a template that loops?); raise the limit with --helm-timeout`,
+});
+
+/** helm refused the values (schema or a file that does not parse): lint reports the detail. */
+const VALUES_PROBLEM = /values don't meet the specifications|^failed to parse \S*values\S*\.ya?ml/im;
+
+export interface Render {
+  manifests: Manifest[];
+  /** Rendered once for every target minor, because nothing in the chart reads the Kubernetes version. */
+  sharedAcrossMinors: boolean;
+}
+
+const renders = new WeakMap<RunContext, Map<string, Promise<StageOutcome<Render>>>>();
+
+/**
+ * `helm template` for one Kubernetes minor; every document must parse into an object. When no
+ * template of the chart or its subcharts reads `.Capabilities.KubeVersion` and every kubeVersion
+ * constraint admits all target minors, the output cannot differ between minors: it is rendered
+ * once (for the newest) and shared, which test/render-once.test.ts proves on real charts.
+ */
+export async function templateStage(unit: Unit, context: RunContext): Promise<StageOutcome<Render>> {
+  const perMinor = needsPerMinorRender(unit.chart.dir, context.kubeVersions);
+  const kubeVersion = perMinor ? (unit.kubeVersion ?? context.newestMinor) : context.newestMinor;
+  let byKey = renders.get(context);
+  if (!byKey) renders.set(context, (byKey = new Map()));
+  const key = `${unit.chart.dir}\0${unit.valuesFiles.join('\0')}\0${kubeVersion}`;
+  let render = byKey.get(key);
+  if (!render) {
+    render = renderOnce(unit, context, kubeVersion);
+    byKey.set(key, render);
+  }
+  const outcome = await render;
+  if (!outcome.output) return outcome;
+  const reused = unit.kubeVersion !== undefined && unit.kubeVersion !== kubeVersion;
+  return {
+    ...outcome,
+    output: { manifests: outcome.output.manifests, sharedAcrossMinors: !perMinor },
+    ...(reused ? { note: `same render as for Kubernetes ${kubeVersion} (nothing in the chart reads the Kubernetes version)` } : {}),
+  };
+}
+
+async function renderOnce(unit: Unit, context: RunContext, kubeVersion: string): Promise<StageOutcome<Render>> {
+  const values = valuesArgs(unit.valuesFiles);
+  if (values.unusable) return { findings: [unusableValues(values.unusable)] };
+  const args = ['template', 'release-name', '.', ...values.args];
+  for (const api of GATED_API_VERSIONS) args.push('--api-versions', api);
+  args.push('--kube-version', kubeVersion);
+  const output = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  if (output.timedOut) return { findings: [timedOutFinding('helm template', context.helmTimeoutMs)] };
+  if (output.exitCode !== 0) {
+    const message = output.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('Use --debug') && !line.startsWith('level='))
+      .join('\n')
+      .replace(/^Error:\s*/, '');
+    // Helm parses what it rendered and names the template whose output is not YAML (or not an object).
+    const yamlError = /YAML parse error on [^/\s]+\/(\S+?):\s*(.*)/s.exec(message);
+    if (yamlError) {
+      const detail = /cannot unmarshal (string|number|array|bool)/.exec(yamlError[2] ?? '')
+        ? 'rendered document is not a Kubernetes object (a YAML mapping)'
+        : `rendered YAML does not parse: ${yamlError[2]}`;
+      return { findings: [{ severity: 'error', rule: 'yaml-syntax', file: yamlError[1], message: detail }] };
+    }
+    if (VALUES_PROBLEM.test(message)) {
+      return { findings: [{ severity: 'error', rule: 'values', message: `helm template refused the values: ${helmCause(message, [context.helm.homeDir])}` }] };
+    }
+    return { findings: [refineLocation({ severity: 'error', rule: 'render', message })] };
+  }
+  const parsed = parseManifests(output.stdout);
+  return { findings: parsed.findings.map((finding) => ({ ...finding, rule: finding.rule ?? 'yaml-syntax' })), output: { manifests: parsed.manifests, sharedAcrossMinors: false } };
+}
