@@ -83,6 +83,7 @@ export async function withChartWrite<T>(target: string, options: ChartWriteOptio
   try {
     await pauseAt('locked', guard);
     const recovered = await recover(place.path, target, paths, lock.replaced?.command);
+    state.existed = await exists(place.path);
     const session: ChartWriteSession = {
       shown: target,
       recovered,
