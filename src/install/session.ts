@@ -23,7 +23,7 @@ import { K3sProvider, type StartK3s } from './providers/k3s.js';
 import { KindProvider } from './providers/kind.js';
 import { KwokProvider } from './providers/kwok.js';
 import { type ClusterProvider, type ProviderContext, ProviderError } from './providers/provider.js';
-import { type ReleaseRun, runRelease } from './release.js';
+import { deleteNamespace, type ReleaseRun, runRelease } from './release.js';
 
 export interface InstallDeps {
   /** The run's helm (its binary and private home). */
@@ -102,7 +102,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     },
   });
   const kubectl = locateTool({ name: 'kubectl', flag: '--kubectl', explicit: options.kubectl, envVar: 'KUBECTL_BIN', provisionedRole: 'kubectl', env });
-  const commands = new ClusterCommands(runner, deps.helm, kubectl?.path ?? 'kubectl', kubeconfig, deps.signal, options.dryRun, print);
+  const commands = new ClusterCommands(runner, deps.helm, kubectl?.path ?? 'kubectl', kubeconfig, deps.signal, options.dryRun, print, deps.runner ?? spawnRunner);
   const providerContext: ProviderContext = {
     commands,
     options,
@@ -123,8 +123,8 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
   let provider: ClusterProvider;
   let clientVersion: KubeVersion | undefined;
   try {
-    const client = await commands.run(commands.kubectlPath, ['version', '--client', '--output=json'], 30_000);
-    if (!options.dryRun && client.exitCode !== 0) {
+    const client = await commands.probe(commands.kubectlPath, ['version', '--client', '--output=json'], 30_000);
+    if (client.exitCode !== 0) {
       throw new ToolError(client.notFound ? 'kubectl was not found: install kubectl 1.34+ (https://kubernetes.io/docs/tasks/tools/), or pass --kubectl PATH or set KUBECTL_BIN' : `kubectl is not usable: ${why(client)}`);
     }
     clientVersion = parseKubectlVersion(client.stdout).client;
@@ -146,7 +146,9 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     } else {
       provider = chooseProvider(options.cluster, providerContext, deps.startK3s);
       const reason = await provider.preflight();
-      if (reason) throw new ToolError(`--cluster ${options.cluster}: ${reason}`);
+      // The plan of a run that could not start here is still worth reading: say so, and go on.
+      if (reason && options.dryRun) commands.note(`preflight: ${reason} (a real run stops here)`);
+      else if (reason) throw new ToolError(`--cluster ${options.cluster}: ${reason}`);
     }
   } catch (error) {
     await discard();
@@ -164,9 +166,22 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
   const guard = deps.guard === undefined ? processSignalGuard() : deps.guard;
   let closing: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
+  const released: string[] = [];
+  const releaseNamespace = async (namespace: string): Promise<string | undefined> => {
+    const result = await commands.kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false'], 60_000, { uninterruptible: true });
+    if (result.exitCode !== 0) return `kubectl delete namespace ${namespace} failed: ${why(result)}`;
+    released.push(namespace);
+    return undefined;
+  };
   const close = () => {
     closing ??= (async () => {
       await Promise.allSettled([...inFlight]);
+      // A cluster that stays (an existing context, a reused or kept kind cluster) must be left clean.
+      const clusterGoes = chosen.created && !options.keep && !options.keepCluster;
+      if (!clusterGoes && !options.keep && released.length) {
+        const problems = await Promise.all(released.map((namespace) => deleteNamespace(commands, namespace, options.timeout, timeoutMs, workDir)));
+        for (const problem of problems) if (problem) print(`chartwright: ${problem}`);
+      }
       const command = chosen.deleteCommand();
       if (options.keep || options.keepCluster) {
         if (chosen.created && command) kept.push(command);
@@ -234,6 +249,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
         keep: options.keep,
         runId,
         workDir,
+        releaseNamespace,
         chartDir: unit.chart.dir,
         valuesFiles: unit.valuesFiles,
         release,
@@ -244,6 +260,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
         seen: new Map(),
         ledger: new Ledger(),
         namespaceCreated: false,
+        forget: {},
       };
       const outcome = await runRelease(releaseRun);
       if (options.keep) {

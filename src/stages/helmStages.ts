@@ -175,7 +175,8 @@ export async function lintStage(unit: Unit, context: RunContext): Promise<StageO
   const args = ['lint', '.', '--strict', ...values.args, '--kube-version', context.newestMinor];
   const result = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
   if (result.timedOut) return { findings: [timedOutFinding('helm lint', context.helmTimeoutMs)] };
-  const all = parseLintOutput(result.stdout);
+  // helm names the chart itself by its absolute path: that is the chart, not a file in it.
+  const all = parseLintOutput(result.stdout).map((finding) => (finding.file === unit.chart.dir || finding.file === '.' ? withoutFile(finding) : finding));
   const valuesFinding = all.some((finding) => finding.file && /values.*\.ya?ml$/.test(finding.file) && finding.severity === 'error');
   const findings = all.filter(
     (finding) =>
@@ -186,6 +187,11 @@ export async function lintStage(unit: Unit, context: RunContext): Promise<StageO
   if (result.exitCode !== 0 && all.length === 0) findings.push({ severity: 'error', rule: 'lint', message: helmCause(result.stderr, [context.helm.homeDir]) });
   // Under --strict a warning fails the lint, as it does for helm itself.
   return { findings, failed: result.exitCode !== 0 || findings.some((finding) => finding.severity !== 'info') };
+}
+
+function withoutFile(finding: Finding): Finding {
+  const { file: _file, ...rest } = finding;
+  return rest;
 }
 
 const unusableValues = (file: string): Finding => ({

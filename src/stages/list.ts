@@ -1,4 +1,5 @@
 import type { StageName } from '../verify/findings.js';
+import { chartCrds } from '../kube/crds.js';
 import { validateManifests } from '../verify/kubeSchema.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import type { Finding } from '../verify/findings.js';
@@ -62,8 +63,9 @@ export const STAGES: readonly StageDef[] = [
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
-    // Not the dependencies: helm's own Chart.yaml findings must show even when a fetch fails.
+    // After the dependencies, but not needing them: helm's own Chart.yaml findings must show even when a fetch fails.
     needs: ['files'],
+    after: ['dependencies'],
     run: (unit, _inputs, context) => lintStage(unit, context),
   },
   {
@@ -79,9 +81,11 @@ export const STAGES: readonly StageDef[] = [
     summary: 'every rendered object against the Kubernetes OpenAPI schema of the target minor',
     needs: ['template'],
     run: async (unit, inputs) => {
-      const outcome = await validateManifests(manifestsOf(inputs), unit.kubeVersion as string);
+      // Custom resources are validated against the CRDs the chart ships (crds/, subcharts included).
+      const shipped = chartCrds(unit.chart.dir);
+      const outcome = validateManifests(manifestsOf(inputs), unit.kubeVersion as string, { crds: shipped.crds });
       const note = outcome.schemaMinor === unit.kubeVersion ? undefined : `validated against the Kubernetes ${outcome.schemaMinor} schema (the nearest bundled)`;
-      return { findings: outcome.findings, ...(note ? { note } : {}) };
+      return { findings: [...shipped.findings, ...outcome.findings], ...(note ? { note } : {}) };
     },
   },
   {

@@ -79,6 +79,8 @@ export interface StageDef {
   /** What a person reads in `--help` and the docs. */
   summary: string;
   needs: readonly StageName[];
+  /** Stages this one waits for without needing them to pass (lint reads the charts/ that the dependencies stage fills). */
+  after?: readonly StageName[];
   /** Why the stage does not run at all in this invocation (e.g. install without --install). */
   off?: (context: RunContext) => string | undefined;
   run: (unit: Unit, inputs: Inputs, context: RunContext) => Promise<StageOutcome>;

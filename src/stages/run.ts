@@ -91,6 +91,10 @@ export async function runStages(
           const need = byName.get(name);
           if (need) needed.set(name, await task(need, projectUnit(need.scope, unit, context.newestMinor)));
         }
+        for (const name of stage.after ?? []) {
+          const before = byName.get(name);
+          if (before) await task(before, projectUnit(before.scope, unit, context.newestMinor));
+        }
         const blocking = [...needed.values()].find((result) => result.status !== 'passed');
         let result: ResultWithOutput;
         if (blocking) {
