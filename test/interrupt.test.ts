@@ -235,7 +235,8 @@ describe('one writer per directory', () => {
   it('takes over the lock of a run that no longer exists', async () => {
     const root = await tempDir();
     const gone = await execa(process.execPath, ['-e', 'console.log(process.pid)']);
-    const stale = { pid: Number(gone.stdout), host: (await import('node:os')).hostname(), since: '2020-01-01T00:00:00.000Z', command: 'new' };
+    // A start time no process has: even if the pid was reused meanwhile, the lock is stale.
+    const stale = { pid: Number(gone.stdout), host: (await import('node:os')).hostname(), since: '2020-01-01T00:00:00.000Z', processStart: '0', command: 'new' };
     await writeFile(join(root, '.chartwright-write-chart.lock'), JSON.stringify(stale));
     const result = await runCli(['new', 'chart', ...NEW], { cwd: root });
     expect(result.exitCode, result.stderr).toBe(0);
