@@ -4,7 +4,7 @@ import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.
 import type { AnswerKey, Answers } from '../answers/fields.js';
 import type { Interview, PromptStreams } from '../answers/prompts.js';
 import { describeAnswers, nextSteps } from '../chart/summary.js';
-import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
+import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode, ToolError } from '../errors.js';
@@ -12,7 +12,7 @@ import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
 import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/mirror.js';
-import { writeChartAtomically } from '../write/atomic.js';
+import { withChartWrite } from '../write/atomic.js';
 
 export interface NewOptions {
   directory?: string;
@@ -74,8 +74,12 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   } finally {
     interview?.close();
   }
-  const remove = options.force ? await noLongerGenerated(target, files) : [];
-  await writeChartAtomically(target, files, { force: options.force, remove });
+  // Under the directory's lock: what an earlier `new` wrote is read and replaced by one run only.
+  await withChartWrite(target, { command: 'new' }, async (write) => {
+    for (const line of write.recovered) io.reporter.warn(line);
+    const remove = options.force ? await noLongerGenerated(target, files) : [];
+    await write.write(files, { force: options.force, remove });
+  });
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
   if (!options.verify) {
