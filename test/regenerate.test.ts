@@ -283,7 +283,7 @@ describe('regenerate on a chart', () => {
     const dir = await copyExample('telemetry-viewer');
     await rewrite(dir, 'Chart.yaml', /^version: "?0\.1\.0"?$/m, 'version: "0.3.0"');
     const answers = join(dir, '..', 'answers.yaml');
-    await writeFile(answers, 'ingress: true\ningress-host: telemetry.example.org\n');
+    await writeFile(answers, 'ingress: true\ningress-host: telemetry.example.org\ningress-controller-namespace: ingress-nginx\n');
     const result = await runCli(['regenerate', dir, '--add-dependency', 'redis', '--set', 'redis-provider=external', '--answers', answers]);
     expect(result.exitCode, result.stderr).toBe(0);
     const saved = (await yamlOf(dir, '.chartwright.yaml')).answers;

@@ -103,7 +103,7 @@ async function verifyWritten(
   // Loaded only when verifying, to keep `new --no-verify` and --dry-run fast.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyChart } = await import('../stages/verify.js');
-  const { toText } = await import('../report/text.js');
+  const { checkedLines } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
@@ -116,10 +116,8 @@ async function verifyWritten(
   const runner = new HelmRunner(helm);
   try {
     const report = await verifyChart({ helm: runner, chartDir: resolve(target), ...(mirror ? { mirror } : {}) });
-    const failed = report.summary.failedCharts.length > 0;
-    const { findings, stages } = report.summary;
-    if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
-    else reporter.step(`verified: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
+    const { failed, lines } = checkedLines(report, 'verified', displayPath(target));
+    for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
     if (failed) return ExitCode.checksFailed;
     printNextSteps(reporter, answers, target);
     return ExitCode.ok;

@@ -71,7 +71,7 @@ async function verify(chartDir: string, options: RegenerateOptions, mirror: Mirr
   // Loaded only when verifying, as in `new`.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyRegenerated } = await import('../regenerate/verify.js');
-  const { toText } = await import('../report/text.js');
+  const { checkedLines } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
@@ -87,10 +87,8 @@ async function verify(chartDir: string, options: RegenerateOptions, mirror: Mirr
     if (withoutDependencies) {
       reporter.warn(`checked without ${withoutDependencies.join(', ')}: not in charts/ (run \`helm dependency build\`, or set CHARTWRIGHT_MIRROR, to check with them)`);
     }
-    const failed = report.summary.failedCharts.length > 0;
-    const { findings, stages } = report.summary;
-    if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
-    else reporter.step(`checked: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
+    const { failed, lines } = checkedLines(report, 'checked', display(chartDir));
+    for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
     if (failed) {
       reporter.warn('the regenerated chart fails the checks `chartwright new` makes (see above); fix what they name, then run `chartwright test`');
       return ExitCode.checksFailed;
