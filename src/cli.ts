@@ -100,7 +100,8 @@ function buildProgram(): Command {
     .description('lint, render, schema- and policy-check charts (also charts chartwright did not generate); with --install, install them on a cluster')
     .argument('[charts...]', 'chart directories (default: the current directory)')
     .option('--all', 'test every chart below the given directories')
-    .option('--values <file>', 'only this values file (relative to each chart; values.yaml for the defaults alone); repeatable, or comma-separated', list)
+    // Split per chart (src/stages/chart.ts): a value naming an existing file is taken whole, commas and all.
+    .option('--values <file>', 'only this values file (relative to each chart; values.yaml for the defaults alone); repeatable, or comma-separated', (value: string, previous: string[] = []) => [...previous, value])
     .option('--kube-version <minor>', `Kubernetes minor to render and validate for; repeatable, or comma-separated (default: ${DEFAULT_KUBE_VERSIONS.join(',')})`, list)
     .option('--class <A|B|C>', "IEC 62304 class to judge by (default: the chart's chartwright.io/iec62304-class annotation; unclassified charts are judged as C)")
     .addOption(new Option('--format <format>', 'report on stdout').choices(['text', 'json', 'sarif', 'junit']).default('text'))

@@ -131,7 +131,10 @@ const sameOccurrence = (a: Occurrence, b: Occurrence) => a.kubeVersion === b.kub
 
 export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export const valuesLabel = (files: readonly string[]) => (files.length ? `values.yaml + ${files.join(' + ')}` : 'values.yaml');
+/** A path as one line of text: a name with a line break or another control character is shown quoted. */
+export const printable = (path: string) => (/[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path);
+
+export const valuesLabel = (files: readonly string[]) => (files.length ? `values.yaml + ${files.map(printable).join(' + ')}` : 'values.yaml');
 
 /**
  * "every values set, every minor", "values-prod.yaml, Kubernetes 1.35 and 1.36", ...: where a
@@ -148,8 +151,8 @@ export function describeOccurrences(finding: DistinctFinding, tested: { valuesSe
   const chartWide = finding.occurrences.every((occurrence) => occurrence.valuesFiles.length === 0 && !occurrence.kubeVersion) && (finding.stage === 'files' || finding.stage === 'dependencies' || finding.stage === 'version-bump');
   if (chartWide) return '';
   if (tested.valuesSets.length > 1) {
-    if (sets.size === tested.valuesSets.length) parts.push(`${sets.size === 2 ? 'both' : 'all'} ${sets.size} values sets`);
-    else parts.push([...sets.values()].map((files) => (files.length ? files.join(' + ') : 'values.yaml')).join(', '));
+    if (sets.size === tested.valuesSets.length) parts.push(sets.size === 2 ? 'both values sets' : `all ${sets.size} values sets`);
+    else parts.push([...sets.values()].map((files) => (files.length ? files.map(printable).join(' + ') : 'values.yaml')).join(', '));
   }
   if (minors.size > 0 && tested.kubeVersions.length > 1) {
     if (minors.size === tested.kubeVersions.length) parts.push(`all ${minors.size} minors`);

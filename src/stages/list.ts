@@ -62,8 +62,10 @@ export const STAGES: readonly StageDef[] = [
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
-    // Not the dependencies: helm's own Chart.yaml findings must show even when a fetch fails.
+    // Not the dependencies: helm's own Chart.yaml findings must show even when a fetch fails. But
+    // after them: with the subcharts fetched, helm lints the values against their schemas too.
     needs: ['files'],
+    after: ['dependencies'],
     run: (unit, _inputs, context) => lintStage(unit, context),
   },
   {

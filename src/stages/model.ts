@@ -71,7 +71,7 @@ export interface Inputs {
 
 /**
  * A stage as data: its name, scope, the stages it needs (a need that did not pass skips it, with
- * the reason), when it is off for the whole run, and how it runs one unit.
+ * the reason), the stages it only runs after, when it is off for the whole run, and how it runs one unit.
  */
 export interface StageDef {
   name: StageName;
@@ -79,6 +79,12 @@ export interface StageDef {
   /** What a person reads in `--help` and the docs. */
   summary: string;
   needs: readonly StageName[];
+  /**
+   * Stages that must have finished (passed or not) before this one starts, because what they do
+   * changes what this one sees: lint waits for the dependencies stage to fetch subcharts, so it
+   * lints with them present, yet still runs when the fetch fails.
+   */
+  after?: readonly StageName[];
   /** Why the stage does not run at all in this invocation (e.g. install without --install). */
   off?: (context: RunContext) => string | undefined;
   run: (unit: Unit, inputs: Inputs, context: RunContext) => Promise<StageOutcome>;

@@ -67,7 +67,7 @@ export async function runStages(
   });
   const byName = new Map(active.map((stage) => [stage.name, stage]));
   for (const stage of active) {
-    for (const need of stage.needs) {
+    for (const need of [...stage.needs, ...(stage.after ?? [])]) {
       // A need on a stage that is off for this run is no need: lint does not wait for --since.
       if (!stages.some((candidate) => candidate.name === need)) throw new Error(`stage ${stage.name} needs unknown stage ${need}`);
     }
@@ -90,6 +90,10 @@ export async function runStages(
         for (const name of stage.needs) {
           const need = byName.get(name);
           if (need) needed.set(name, await task(need, projectUnit(need.scope, unit, context.newestMinor)));
+        }
+        for (const name of stage.after ?? []) {
+          const before = byName.get(name);
+          if (before) await task(before, projectUnit(before.scope, unit, context.newestMinor));
         }
         const blocking = [...needed.values()].find((result) => result.status !== 'passed');
         let result: ResultWithOutput;
