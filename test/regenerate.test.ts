@@ -340,7 +340,7 @@ describe('moving a class B chart to class C', () => {
     const kinds = parseAllDocuments(rendered).map((doc) => doc.toJS() as { kind?: string; metadata?: { name?: string } } | null);
     expect(kinds.some((object) => object?.kind === 'NetworkPolicy' && object.metadata?.name?.endsWith('-default-deny'))).toBe(true);
 
-    const tested = await runCli(['test', dir, '--values', 'values.yaml', 'values-prod.yaml', '--kube-version', '1.35'], { env: { HELM_BIN: helm4.path } });
+    const tested = await runCli(['test', dir, '--values', 'values.yaml', '--values', 'values-prod.yaml', '--kube-version', '1.35'], { env: { HELM_BIN: helm4.path } });
     expect(tested.exitCode, tested.stderr).toBe(0);
   });
 });
