@@ -77,7 +77,8 @@ export function escapingSymlinks(chartDir: string): Finding[] {
 /** values.yaml alone, then with each values-*.yaml and ci/*-values.yaml, in a stable order. */
 export function valuesFileSets(chartDir: string): string[][] {
   const rootFiles = readdirSync(chartDir)
-    .filter((name) => /^values-.+\.ya?ml$/.test(name))
+    // Any name, line breaks included: a values file helm cannot be given still gets its finding.
+    .filter((name) => /^values-.+\.ya?ml$/s.test(name))
     .sort();
   const ciDir = join(chartDir, 'ci');
   const ciFiles = existsSync(ciDir)
