@@ -7,8 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Ajv from 'ajv';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { XMLParser } from 'fast-xml-parser';
 import { validateXML } from 'xmllint-wasm';
 import type { Report } from '../../src/report/model.js';
@@ -112,6 +113,19 @@ function findSarifMultitool(): { path: string } | { reason: string } {
 }
 
 export const sarifMultitool = findSarifMultitool();
+
+/**
+ * The SARIF 2.1.0 JSON Schema (draft 2020-12) that ships beside the Multitool binary, applied
+ * with ajv: the Multitool checks required properties and its own rules, but lets values outside
+ * an enum (a level of "fatal") through.
+ */
+export function sarifSchemaErrors(sarif: unknown): string[] {
+  if (!('path' in sarifMultitool)) throw new Error(`SARIF Multitool unavailable: ${sarifMultitool.reason}`);
+  const schema = JSON.parse(readFileSync(join(dirname(sarifMultitool.path), 'sarif-2.1.0.json'), 'utf8')) as object;
+  const Ajv2020Class = Ajv2020 as unknown as typeof Ajv2020.default;
+  const validate = new Ajv2020Class({ allErrors: true, strict: false, validateFormats: false }).compile(schema);
+  return validate(sarif) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || '/'} ${error.message ?? ''} ${JSON.stringify(error.params)}`);
+}
 
 export interface SarifValidation {
   errors: string[];
