@@ -72,6 +72,35 @@ describe.each(helms)('with $label ($version)', (helm) => {
     expect(existsSync(join(dir, 'charts')), 'a failed dependency stage leaves no charts/').toBe(false);
   });
 
+  it('a Chart.yaml helm cannot load is reported once, by lint; the dependencies stage does not guess a network cause', async () => {
+    const dir = await writeChart(join(await tempDir(), 'unloadable'), {
+      name: 'unloadable',
+      version: 'not-semver',
+      chartYaml: ['dependencies:', '  - name: sub', '    version: 1.0.0', '    repository: oci://127.0.0.1:1/charts'].join('\n'),
+      files: { 'values.yaml': 'a: 1\n', 'templates/cm.yaml': configMap('unloadable') },
+    });
+    const result = await test([dir, '--kube-version', '1.35', '--format', 'json'], helm.path);
+    expect(result.exitCode, story(result)).toBe(1);
+    const report = reportOf(result);
+    expect(only(report, 'dependencies').map((stage) => [stage.status, stage.reason])).toEqual([['skipped', 'helm cannot load the chart (see lint)']]);
+    const errors = only(report, 'lint').flatMap((stage) => stage.findings.filter((f) => f.severity === 'error'));
+    expect(errors.filter((f) => f.message.startsWith('helm cannot load the chart: validation: chart.metadata.version'))).toHaveLength(1);
+    expect(errors.every((f) => f.file === 'Chart.yaml')).toBe(true);
+    expect(result.stdout).not.toContain('--mirror');
+  });
+
+  it('a template that includes itself gives one short finding, not helm\'s thousand nested calls', async () => {
+    const recursive = ['{{- define "self.loop" -}}{{ include "self.loop" . }}{{- end -}}', configMap('self').trimEnd(), '  again: {{ include "self.loop" . | quote }}', ''].join('\n');
+    const dir = await writeChart(join(await tempDir(), 'self'), { name: 'self', files: { 'values.yaml': 'a: 1\n', 'templates/cm.yaml': recursive } });
+    const result = await test([dir, '--kube-version', '1.35', '--format', 'json'], helm.path);
+    expect(result.exitCode, story(result)).toBe(1);
+    const [finding, ...more] = only(reportOf(result), 'template').flatMap((stage) => stage.findings);
+    expect(more).toEqual([]);
+    expect(finding).toMatchObject({ severity: 'error', rule: 'render', file: 'templates/cm.yaml' });
+    expect(finding!.message.length).toBeLessThan(4500);
+    expect(finding!.message).toMatch(/\[the same call \d{2,} more times\]/);
+  });
+
   it('a subchart at another version than Chart.yaml asks for says so, and does not send the user to --mirror', async () => {
     const work = await tempDir();
     const sub = await writeChart(join(work, 'sub'), { name: 'sub', version: '0.9.0', files: { 'values.yaml': 'x: 1\n', 'templates/cm.yaml': configMap('sub') } });
