@@ -1,18 +1,27 @@
 #!/usr/bin/env node
-// The main job on embedded defaults: generate a chart with `chartwright new --yes` (which lints and
-// renders it with every values file), then run every `chartwright test` stage over it. Uses helm
-// from $HELM_BIN or PATH, else the copy `npm run provision` extracted from the devDependencies.
+// The main job on embedded defaults: generate a chart with `chartwright new --yes` (which verifies
+// it with the static stages), then run every `chartwright test` stage over it, the install stage
+// included, on a throwaway KWOK cluster (a real API server with simulated nodes, from the toolchain
+// `npm run provision` built). Uses helm from $HELM_BIN or PATH, else the provisioned newest helm 4.
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const target = `${root}.tmp/demo/my-service`;
-await rm(target, { recursive: true, force: true });
+const cli = `${root}bin/chartwright.js`;
+// The provisioned kubectl 1.35 matches the KWOK cluster's minor; a kubectl on PATH may not.
+const manifest = `${root}.tools/toolchain.json`;
+const kubectl = existsSync(manifest)
+  ? JSON.parse(readFileSync(manifest, 'utf8')).tools.filter((tool) => tool.role === 'kubectl').sort((a, b) => b.version.localeCompare(a.version, undefined, { numeric: true }))[0]
+  : undefined;
+const env = { ...process.env, ...(kubectl && !process.env.KUBECTL_BIN ? { KUBECTL_BIN: `${root}${kubectl.path}` } : {}) };
+await rm(`${root}.tmp/demo`, { recursive: true, force: true });
 try {
-  execFileSync(process.execPath, [`${root}bin/chartwright.js`, 'new', '--yes', target], { stdio: 'inherit' });
-  execFileSync(process.execPath, [`${root}bin/chartwright.js`, 'test', target, '--junit', `${target}.junit.xml`], { stdio: 'inherit' });
+  execFileSync(process.execPath, [cli, 'new', '--yes', target], { stdio: 'inherit', env });
+  execFileSync(process.execPath, [cli, 'test', target, '--cluster', 'kwok', '--output', `junit=${target}.junit.xml`, '--output', `sarif=${target}.sarif`], { stdio: 'inherit', env });
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);
 }
-process.stderr.write(`\nThe generated chart is in .tmp/demo/my-service; the JUnit report in .tmp/demo/my-service.junit.xml\n`);
+process.stderr.write(`\nThe generated chart is in .tmp/demo/my-service; the JUnit and SARIF reports beside it\n`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Regenerates the policy rule table in README.md from the rules themselves (run after `npm run build`).
+// Regenerates the policy rule table in README.md from the rule data (run after `npm run build`).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { withRulesTable } from '../dist/verify/policyDocs.js';
+import { withRulesTable } from '../dist/policy/docs.js';
 
 const path = new URL('../README.md', import.meta.url);
 writeFileSync(path, withRulesTable(readFileSync(path, 'utf8')));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectAnswers, loadAnswersFile, normaliseAnswersData } from '../src/answers/collect.js';
 import { FIELDS } from '../src/answers/fields.js';
+import { readSavedAnswers } from '../src/answers/saved.js';
 import {
   type Checked,
   checkBoolean,
@@ -13,11 +14,15 @@ import {
   checkEmail,
   checkHost,
   checkImage,
+  checkIngressClass,
   checkMaintainerName,
   checkName,
+  checkNamespace,
+  checkObjectName,
   checkPort,
   checkProvider,
   checkSafetyClass,
+  checkYesNo,
 } from '../src/answers/validate.js';
 import { UsageError, ValidationError } from '../src/errors.js';
 import { tempDir } from './support/cli.js';
@@ -63,10 +68,10 @@ describe('checkName', () => {
 describe('checkDescription', () => {
   it.each([
     'A plain description',
-    'first line\nsecond line',
-    'tab\tinside',
     'x: y # {{ .Values }} "q" \'s\' | > & * ! % @ `',
     'emoji 🚀 RTL שלום combining é',
+    'yes',
+    'null',
   ])('accepts %j unchanged', (text) => {
     expect(accepted(checkDescription(text))).toBe(text);
   });
@@ -79,16 +84,35 @@ describe('checkDescription', () => {
     expect(rule(checkDescription('x'.repeat(1001)))).toBe('must be at most 1000 characters');
   });
 
-  it.each(['\u0000', '\u0007', '\u001b[31m', '\u007f', '\u0085', '\u2028', '\u2029'])(
-    'refuses control character %j',
-    (control) => {
-      expect(rule(checkDescription(`a${control}b`))).toBe('must not contain control characters');
-    },
-  );
+  // Helm turns these into plain spaces or drops them when it loads Chart.yaml, so the chart
+  // would not say what was typed: refused, naming the code point.
+  it.each([
+    ['\u0000', 'U+0000'],
+    ['\u0007', 'U+0007'],
+    ['\u001b[31m', 'U+001B'],
+    ['\u007f', 'U+007F'],
+    ['\u0085', 'U+0085'],
+    ['\u00a0', 'U+00A0'],
+    ['\u00ad', 'U+00AD'],
+    ['\u200b', 'U+200B'],
+    ['\u200d', 'U+200D'],
+    ['\u202e', 'U+202E'],
+    ['\u2028', 'U+2028'],
+    ['\u3000', 'U+3000'],
+    ['\ufeff', 'U+FEFF'],
+    ['\ue000', 'U+E000'],
+  ])('refuses the invisible or special-space character %j, naming %s', (character, code) => {
+    expect(rule(checkDescription(`a${character}b`))).toBe(
+      `must contain only visible characters and plain spaces; ${code} is invisible or a special space, which Helm drops or rewrites`,
+    );
+  });
 
-  it('refuses CRLF line endings', () => {
-    // The rule text differs from the dedicated \r rule in validate.ts (see report); either way it is refused.
-    expect(rule(checkDescription('a\r\nb'))).toMatch(/control characters|line endings/);
+  it.each(['first line\nsecond line', 'a\r\nb', 'a\rb'])('refuses the line break in %j', (text) => {
+    expect(rule(checkDescription(text))).toBe('must be a single line (Helm turns line breaks into spaces)');
+  });
+
+  it('refuses a tab', () => {
+    expect(rule(checkDescription('tab\tinside'))).toBe('must not contain tabs (Helm turns them into spaces)');
   });
 
   it.each([['\ud800', 'lone high'], ['\udc00', 'lone low'], ['a\ud83d', 'truncated emoji']])(
@@ -112,13 +136,59 @@ describe('checkMaintainerName', () => {
     expect(accepted(checkMaintainerName('Zoë O\'Brien: {{ x }} #1'))).toBe('Zoë O\'Brien: {{ x }} #1');
   });
 
-  it.each(['a\nb', 'a\tb'])('refuses multi-line or tabbed %j', (text) => {
-    expect(rule(checkMaintainerName(text))).toBe('must be a single line');
+  it.each([
+    ['a\nb', 'must be a single line (Helm turns line breaks into spaces)'],
+    ['a\tb', 'must not contain tabs (Helm turns them into spaces)'],
+    ['Zo\u200bë', 'must contain only visible characters and plain spaces; U+200B is invisible or a special space, which Helm drops or rewrites'],
+  ])('refuses %j', (text, expected) => {
+    expect(rule(checkMaintainerName(text))).toBe(expected);
   });
 
   it('refuses more than 100 characters', () => {
     expect(accepted(checkMaintainerName('x'.repeat(100)))).toHaveLength(100);
     expect(rule(checkMaintainerName('x'.repeat(101)))).toBe('must be at most 100 characters');
+  });
+});
+
+describe('names YAML 1.1 reads as booleans or null', () => {
+  const words = ['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null'];
+  it.each(words)('refuses %j as chart name, namespace and object name', (word) => {
+    const expected = 'must not be a word YAML reads as a boolean or null (y, n, yes, no, true, false, on, off, null)';
+    expect(rule(checkName(word))).toBe(expected);
+    expect(rule(checkNamespace(word))).toBe(expected);
+    expect(rule(checkObjectName(word))).toBe(expected);
+    expect(rule(checkIngressClass(word))).toBe(expected);
+  });
+
+  it.each(['yes-service', 'on-call', 'nope', 'nulls'])('accepts %j, which only starts like one', (name) => {
+    expect(accepted(checkName(name))).toBe(name);
+    expect(accepted(checkNamespace(name))).toBe(name);
+  });
+});
+
+describe('checkNamespace, checkObjectName and checkIngressClass', () => {
+  it('take Kubernetes names and refuse others with the rule', () => {
+    expect(accepted(checkNamespace('ingress-nginx'))).toBe('ingress-nginx');
+    expect(rule(checkNamespace('Ingress'))).toMatch(/namespace name/);
+    expect(rule(checkNamespace('a.b'))).toMatch(/namespace name/);
+    expect(rule(checkNamespace(''))).toBe('must not be empty');
+    expect(accepted(checkObjectName('letsencrypt.prod'))).toBe('letsencrypt.prod');
+    expect(rule(checkObjectName('Lets_Encrypt'))).toMatch(/Kubernetes name/);
+  });
+
+  it('lets the IngressClass be empty: the cluster default class', () => {
+    expect(accepted(checkIngressClass(''))).toBe('');
+    expect(accepted(checkIngressClass('traefik'))).toBe('traefik');
+  });
+});
+
+describe('checkYesNo (what a yes/no prompt accepts)', () => {
+  it.each([['y', true], ['YES', true], [' n ', false], ['No', false]])('reads %j as %s', (text, expected) => {
+    expect(accepted(checkYesNo(text))).toBe(expected);
+  });
+
+  it.each(['maybe', 'yep', 'true', '1', ''])('refuses %j, so the prompt asks again', (text) => {
+    expect(rule(checkYesNo(text))).toBe('answer y (yes) or n (no)');
   });
 });
 
@@ -212,11 +282,11 @@ describe('checkDependencies', () => {
   });
 
   it.each(['mysql', 'postgresql,mongodb', 'none,redis', 'postgres'])('refuses %j naming the known dependencies', (raw) => {
-    expect(rule(checkDependencies(raw))).toMatch(/each must be one of: postgresql, redis \(or "none"\)/);
+    expect(rule(checkDependencies(raw))).toMatch(/each must be one of: postgresql, redis, nats \(or "none"\)/);
   });
 
   it('refuses a non-list', () => {
-    expect(rule(checkDependencies(42))).toMatch(/must be a list of: postgresql, redis/);
+    expect(rule(checkDependencies(42))).toMatch(/must be a list of: postgresql, redis, nats/);
   });
 });
 
@@ -286,7 +356,7 @@ describe('collectAnswers', () => {
   });
 
   it('uses field defaults with --yes, deriving dependent ones from earlier answers', async () => {
-    const answers = await collectAnswers({ flags: { name: 'abc', ingress: true }, yes: true });
+    const answers = await collectAnswers({ flags: { name: 'abc', ingress: true, ingressControllerNamespace: 'traefik' }, yes: true });
     expect(answers).toMatchObject({ safetyClass: 'C', port: 8080, ingressHost: 'abc.example.com', description: 'A Helm chart for abc' });
     expect(answers.image).toEqual({ repository: 'registry.example.com/abc', tag: '0.1.0', digest: '' });
   });
@@ -342,23 +412,82 @@ describe('collectAnswers', () => {
       yes: false,
       ask: async (field, defaultValue) => {
         asked.push(field.key);
+        if (field.key === 'ingressControllerNamespace') return 'traefik';
         return field.key === 'ingressHost' ? 'svc.example.org' : defaultValue;
       },
     });
-    expect(asked).toEqual(['ingressHost', 'ingressTls', 'persistence', 'serviceMonitor', 'maintainerName', 'maintainerEmail']);
-    expect(answers.ingressHost).toBe('svc.example.org');
+    expect(asked).toEqual([
+      'ingressHost',
+      'ingressClass',
+      'ingressControllerNamespace',
+      'ingressTls',
+      'ingressCertificate',
+      'serviceMonitor',
+      'persistence',
+      'maintainerName',
+      'maintainerEmail',
+    ]);
+    expect(answers).toMatchObject({ ingressHost: 'svc.example.org', ingressClass: '', ingressControllerNamespace: 'traefik', ingressCertificate: 'secret' });
   });
 
-  it('refuses an explicit --backup without in-cluster PostgreSQL', async () => {
+  it('offers no default for the ingress controller namespace: the asker gets undefined, --yes cannot answer it', async () => {
+    const defaults = new Map<string, unknown>();
+    await collectAnswers({
+      flags: { ...valid, ingress: true },
+      yes: false,
+      ask: async (field, defaultValue) => {
+        defaults.set(field.key, defaultValue);
+        return field.key === 'ingressControllerNamespace' ? 'kube-system' : defaultValue;
+      },
+    });
+    expect(defaults.get('ingressControllerNamespace')).toBeUndefined();
+    expect(defaults.get('ingressClass')).toBe('');
+
+    const error = await collectAnswers({ flags: { ingress: true }, yes: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/have no default, so --yes cannot answer them:\n {2}--ingress-controller-namespace <namespace> /);
+    expect((error as Error).message).toContain('Pass them as flags or in --answers FILE.');
+  });
+
+  it('asks a question without a default even with --yes when there is a terminal', async () => {
+    const asked: string[] = [];
+    const answers = await collectAnswers({
+      flags: { ingress: true, ingressCertificate: 'cert-manager' },
+      yes: true,
+      ask: async (field) => {
+        asked.push(field.key);
+        return field.key === 'ingressControllerNamespace' ? 'traefik' : 'letsencrypt';
+      },
+    });
+    expect(asked).toEqual(['ingressControllerNamespace', 'certManagerIssuer']);
+    expect(answers.certManagerIssuer).toBe('letsencrypt');
+  });
+
+  it.each([
+    ['A', 'in-cluster'],
+    ['B', 'external'],
+    ['C', 'external'],
+  ])('defaults PostgreSQL for class %s to %s: the frozen Bitnami image is never the default where injury is possible', async (safetyClass, provider) => {
+    const answers = await collectAnswers({ flags: { safetyClass, dependencies: 'postgresql' }, yes: true });
+    expect(answers.postgresqlProvider).toBe(provider);
+  });
+
+  it('refuses an explicit --backup without a database in the chart', async () => {
     for (const flags of [{ backup: true }, { backup: true, dependencies: 'postgresql', postgresqlProvider: 'external' }]) {
       const error = await collectAnswers({ flags, yes: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as Error).message).toMatch(/--backup.*needs --dependencies postgresql with --postgresql-provider in-cluster/);
+      expect((error as Error).message).toMatch(/--backup true: needs --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/);
     }
   });
 
-  it('accepts --backup with in-cluster PostgreSQL', async () => {
-    const answers = await collectAnswers({ flags: { backup: true, dependencies: 'postgresql' }, yes: true });
+  it('refuses backup: true from an answers file without a database in the chart', async () => {
+    const error = await collectAnswers({ flags: {}, file: { backup: true }, fileName: 'a.yaml', yes: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/backup \(in a\.yaml\) true: needs --dependencies postgresql/);
+  });
+
+  it.each(['in-cluster', 'cloudnative-pg'])('accepts --backup with PostgreSQL %s', async (postgresqlProvider) => {
+    const answers = await collectAnswers({ flags: { backup: true, dependencies: 'postgresql', postgresqlProvider }, yes: true });
     expect(answers.backup).toBe(true);
   });
 });
@@ -420,6 +549,11 @@ describe('flags that other answers make meaningless', () => {
     [{ ingressTls: false }, '--ingress-tls', 'applies only with --ingress'],
     [{ postgresqlProvider: 'external' }, '--postgresql-provider', 'applies only with --dependencies postgresql'],
     [{ redisProvider: 'external', dependencies: 'postgresql' }, '--redis-provider', 'applies only with --dependencies redis'],
+    [{ natsProvider: 'external' }, '--nats-provider', 'applies only with --dependencies nats'],
+    [{ ingressClass: 'traefik' }, '--ingress-class', 'applies only with --ingress'],
+    [{ ingressControllerNamespace: 'traefik' }, '--ingress-controller-namespace', 'applies only with --ingress'],
+    [{ ingress: true, ingressControllerNamespace: 'x', ingressTls: false, ingressCertificate: 'cert-manager' }, '--ingress-certificate', 'applies only with --ingress-tls'],
+    [{ ingress: true, ingressControllerNamespace: 'x', certManagerIssuer: 'le' }, '--cert-manager-issuer', 'applies only with --ingress-certificate cert-manager'],
   ])('%j is refused, naming the flag and what it needs', async (flags, flag, rule) => {
     const error = await collectAnswers({ flags, yes: true }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
@@ -430,5 +564,17 @@ describe('flags that other answers make meaningless', () => {
   it('are accepted from a file, which may record every answer', async () => {
     const answers = await collectAnswers({ flags: {}, file: { ingressHost: 'app.example.com', postgresqlProvider: 'external' }, yes: true });
     expect(answers.ingress).toBe(false);
+  });
+});
+
+describe('answers saved by an earlier chartwright', () => {
+  it('keep the Ingress class and controller namespace such charts were generated with', async () => {
+    const dir = await tempDir();
+    const saved = (ingress: boolean) =>
+      ['generator: chartwright', 'generatorVersion: 0.1.0', 'answers:', '  name: old', `  ingress: ${ingress}`, '  ingressHost: old.example.org', ''].join('\n');
+    await writeFile(join(dir, '.chartwright.yaml'), saved(true));
+    expect((await readSavedAnswers(dir)).answers).toMatchObject({ ingress: true, ingressClass: 'nginx', ingressControllerNamespace: 'ingress-nginx' });
+    await writeFile(join(dir, '.chartwright.yaml'), saved(false));
+    expect((await readSavedAnswers(dir)).answers).toMatchObject({ ingress: false, ingressClass: '', ingressControllerNamespace: '' });
   });
 });

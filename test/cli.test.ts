@@ -74,7 +74,7 @@ describe('new without a terminal', () => {
     [['--maintainer-email', 'nope'], '--maintainer-email', '"nope"', /email address like team@example.com/],
     [['--dependencies', 'mongodb'], '--dependencies', '"mongodb"', /postgresql, redis/],
     [['--ingress', '--ingress-host', '10.0.0.1'], '--ingress-host', '"10.0.0.1"', /not an IP address/],
-    [['--backup'], '--backup', 'true', /needs --dependencies postgresql/],
+    [['--backup'], '--backup', 'true', /needs --dependencies postgresql with --postgresql-provider in-cluster or cloudnative-pg/],
   ])('%j exits 2 naming the flag, the value and the rule; nothing written', async (flags, flag, value, ruleText) => {
     const cwd = await tempDir();
     const { exitCode, stderr } = await runCli(['new', '--yes', '--no-verify', 'out', ...flags], { cwd });
@@ -202,6 +202,8 @@ describe('new --answers', () => {
         'redis-provider: external',
         'ingress: true',
         'ingressHost: app.example.org',
+        'ingress-class: traefik',
+        'ingressControllerNamespace: traefik',
         'ingressTls: false',
         'persistence: false',
         'serviceMonitor: false',
@@ -253,7 +255,10 @@ describe('new --answers', () => {
 describe('determinism', () => {
   it('two runs with the same answers give byte-identical trees', async () => {
     const [first, second] = [await tempDir(), await tempDir()];
-    const args = ['new', '--yes', 'x', '--no-verify', '--dependencies', 'postgresql,redis', '--ingress', '--backup', '--service-monitor'];
+    const args = [
+      'new', '--yes', 'x', '--no-verify', '--dependencies', 'postgresql,redis,nats', '--postgresql-provider', 'cloudnative-pg',
+      '--ingress', '--ingress-controller-namespace', 'traefik', '--backup', '--service-monitor',
+    ];
     expect((await runCli(args, { cwd: first })).exitCode).toBe(0);
     expect((await runCli(args, { cwd: second })).exitCode).toBe(0);
     const [a, b] = [await readTree(join(first, 'x')), await readTree(join(second, 'x'))];

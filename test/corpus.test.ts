@@ -213,6 +213,7 @@ describe.skipIf(!availability.ok)('the example charts', () => {
     expect(report.charts.map((chart) => [chart.name, chart.safetyClass, chart.classSource])).toEqual([
       ['alarm-gateway', 'C', 'annotation'],
       ['dose-calculator', 'C', 'annotation'],
+      ['infusion-events', 'C', 'annotation'],
       ['patient-records', 'B', 'annotation'],
       ['telemetry-viewer', 'A', 'annotation'],
     ]);

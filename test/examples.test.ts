@@ -26,7 +26,7 @@ function filesOnDisk(dir: string): Map<string, string> {
 }
 
 describe('example charts under charts/', () => {
-  it('cover class A minimal, class B with PostgreSQL, and class C with everything', async () => {
+  it('cover class A minimal, class B with PostgreSQL, class C with everything, and the broker with the HA database', async () => {
     const saved = await Promise.all(examples.map((name) => readSavedAnswers(join(chartsDir, name))));
     const classes = saved.map(({ answers }) => answers);
     expect(classes.some((a) => a.safetyClass === 'A' && a.dependencies.length === 0)).toBe(true);
@@ -39,6 +39,17 @@ describe('example charts under charts/', () => {
           a.dependencies.includes('redis') &&
           a.ingress &&
           a.serviceMonitor &&
+          a.backup,
+      ),
+    ).toBe(true);
+    expect(
+      classes.some(
+        (a) =>
+          a.safetyClass === 'C' &&
+          a.dependencies.includes('nats') &&
+          a.natsProvider === 'in-cluster' &&
+          a.postgresqlProvider === 'cloudnative-pg' &&
+          a.ingressCertificate === 'cert-manager' &&
           a.backup,
       ),
     ).toBe(true);

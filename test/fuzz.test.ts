@@ -33,13 +33,17 @@ const readYaml = (text: string) => parseYaml(text, { version: '1.1', uniqueKeys:
 
 const VALID_PIECES = [
   ': ', ':', '#', ' # ', '{{', '}}', '{{-', '-}}', '{{ .Values.x }}', '{{ .Release.Name | quote }}', '"', "'", "''", '|', '|-', '>',
-  '&', '&anchor', '*', '*alias', '!', '!!str', '%', '%YAML 1.1', '@', '`', '\\', '\\n', '\n', '\n\n', '\t', '- ', '? ', '---', '...',
+  '&', '&anchor', '*', '*alias', '!', '!!str', '%', '%YAML 1.1', '@', '`', '\\', '\\n', '- ', '? ', '---', '...',
   '[', ']', '{', '}', ',', '$', '<<', '~', 'null', 'yes', 'no', 'on', 'off', 'y', '0x1F', '1e3', '1_000', '12:30', '0777',
-  '2024-01-01', '.inf', ' ', '  ', 'a', 'word', '🚀', '👩‍👩‍👧', '🇩🇪', 'שלום', 'مرحبا', '\u200f', '\u202e', 'e\u0301',
-  '\u0645\u0651', '\u00a0', '\u200b', '\ufeff', 'ß', '中文',
+  '2024-01-01', '.inf', ' ', '  ', 'a', 'word', '🚀', '🇩🇪', 'שלום', 'مرحبا', 'e\u0301', '\u0645\u0651', 'ß', '中文',
 ];
-// Characters the rules must refuse; mixed in rarely so most cases get written and checked.
-const INVALID_PIECES = ['\u0000', '\u0007', '\u001b[31m', '\r', '\r\n', '\u0085', '\u2028', '\ud800', '\udfff', '\u007f'];
+// Characters the rules must refuse (controls, line breaks, tabs, and what Helm drops or rewrites in
+// Chart.yaml: special spaces and invisible format characters such as RTL marks, ZWSP, BOM and the
+// ZWJ of emoji sequences); mixed in rarely so most cases get written and checked.
+const INVALID_PIECES = [
+  '\u0000', '\u0007', '\u001b[31m', '\r', '\r\n', '\n', '\t', '\u0085', '\u2028', '\ud800', '\udfff', '\u007f', '\u200f', '\u202e',
+  '\u00a0', '\u200b', '\ufeff', '👩‍👩‍👧',
+];
 
 
 const text = (maxPieces: number) =>
@@ -176,7 +180,7 @@ async function expectRoundTrip(dir: string, expected: Expected): Promise<void> {
   expect(reread.answers).toEqual(saved);
 }
 
-const BASE: Flags = { ingress: true };
+const BASE: Flags = { ingress: true, ingressControllerNamespace: 'ingress' };
 
 /** Runs one field's property, and checks it did not pass by refusing everything. */
 async function fieldProperty<T>(
@@ -273,7 +277,7 @@ describe(`fuzzed answers through the CLI (seed ${SEED})`, () => {
           await mkdir(cwd);
           const { exitCode, stderr } = await runCli(
             [
-              'new', '--yes', '--no-verify', 'svc', '--ingress',
+              'new', '--yes', '--no-verify', 'svc', '--ingress', '--ingress-controller-namespace', 'ingress',
               '--description', answers.description,
               '--maintainer-name', answers.maintainerName,
               '--maintainer-email', answers.maintainerEmail,
@@ -323,36 +327,38 @@ interface HelmCase {
   flags: Flags;
 }
 
-/**
- * Helm's chart loader rewrites metadata text (Metadata.Validate → sanitizeString in helm's
- * pkg/chart): every Unicode space, newline and tab becomes ' ' and non-printable runes (format
- * characters such as ZWJ, RTL marks, ZWSP) are dropped. This mirrors Go's unicode.IsSpace and
- * unicode.IsPrint, so the test can say exactly what helm must show.
- */
-const helmSanitised = (text: string) =>
-  [...text].map((char) => (/\p{White_Space}/u.test(char) ? ' ' : /[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(char) ? char : '')).join('');
-
 const FIXED: HelmCase[] = [
-  { label: 'YAML and template syntax over two lines', flags: { description: `x: y # {{ .Values }} "quoted" 'single'\nsecond line` } },
+  { label: 'YAML and template syntax', flags: { description: `x: y # {{ .Values }} "quoted" 'single' and more` } },
   { label: 'template actions', flags: { description: '{{- fail "boom" -}} {{ .Release.Name }}', maintainerName: '{{ .Chart.Name }} {{- "x" }}' } },
   { label: 'YAML indicators first', flags: { description: '*alias &anchor !tag %directive @at `tick` | > ? -', maintainerName: '& * ! | > % @ `' } },
-  { label: 'document markers and list syntax', flags: { description: '- item\n? key\n: value\n---\n...\n# comment' } },
+  { label: 'document markers and list syntax', flags: { description: '- item ? key : value --- ... # comment' } },
   {
-    label: 'unicode: emoji, flags, RTL, combining marks',
-    flags: { description: 'emoji 🚀👩‍👩‍👧🇩🇪 RTL \u200fשלום עולם\u200e مرحبا combining e\u0301 zero-width\u200b nbsp\u00a0', maintainerName: 'Zoë Ørsted-Łukasz 中文' },
+    label: 'unicode: emoji, flags, RTL script, combining marks',
+    flags: { description: 'emoji 🚀🇩🇪 RTL שלום עולם مرحبا combining e\u0301', maintainerName: 'Zoë Ørsted-Łukasz 中文' },
   },
-  { label: 'leading and trailing whitespace, blank lines', flags: { description: '  leading spaces\n\n\tindented tab paragraph  \ntrailing newline\n' } },
+  { label: 'leading and trailing spaces', flags: { description: '  leading spaces and trailing  ' } },
   {
     label: 'YAML 1.1 scalars that are not strings',
     flags: { description: 'yes', maintainerName: '~', maintainerEmail: "o'brien+{x}|y@example.com", ingressHost: '*.apps.example.com' },
   },
-  { label: 'quotes and backslashes', flags: { description: `tab\there "double \\" backslash" 'it''s' \\n not a newline`, maintainerName: 'null' } },
+  { label: 'quotes and backslashes', flags: { description: `"double \\" backslash" 'it''s' \\n not a newline`, maintainerName: 'null' } },
+];
+
+// What Helm would rewrite when it loads Chart.yaml (spaces other than ' ', line breaks, tabs,
+// invisible format characters) is refused up front, naming the rule, so the chart says what was typed.
+const REWRITTEN_BY_HELM: HelmCase[] = [
+  { label: 'two lines', flags: { description: 'first line\nsecond line' } },
+  { label: 'a tab', flags: { description: 'tab\there' } },
+  { label: 'a right-to-left mark', flags: { description: 'RTL \u200fשלום' } },
+  { label: 'a no-break space', flags: { maintainerName: 'Zoë\u00a0Ørsted' } },
+  { label: 'an emoji ZWJ sequence', flags: { description: 'family 👩‍👩‍👧' } },
+  { label: 'a zero-width space', flags: { maintainerName: 'Zo\u200bë' } },
 ];
 
 /** Writes the chart, then runs helm lint --strict, helm template and helm show chart on it. */
 async function throughHelm(flags: Flags) {
   const root = await tempDir('chartwright-helm-fuzz-');
-  const outcome = await generate(root, { ingress: true, ...flags });
+  const outcome = await generate(root, { ingress: true, ingressControllerNamespace: 'ingress', ...flags });
   if (!outcome.written) return { refused: outcome.error } as const;
   const home = join(root, 'helm-home');
   const lint = await helm(['lint', '--strict', outcome.dir], home);
@@ -373,10 +379,9 @@ describe(`fixed nasty answers through ${helm4.label} ${helm4.version}`, () => {
     // Chart.yaml itself holds the text literally ...
     expect(chart.description).toBe(flags.description ?? chart.description);
     if (flags.maintainerName !== undefined) expect(chart.maintainers[0].name).toBe(flags.maintainerName);
-    // ... and helm shows it literally too, except for its own whitespace/format-character clean-up
-    // (identity for single-line printable text, e.g. the template-action and indicator cases).
-    expect(shown.description).toBe(helmSanitised(chart.description));
-    expect(shown.maintainers).toEqual(chart.maintainers.map((m: { name: string; email: string }) => ({ name: helmSanitised(m.name), email: m.email })));
+    // ... and helm shows exactly that: nothing it would rewrite got through.
+    expect(shown.description).toBe(chart.description);
+    expect(shown.maintainers).toEqual(chart.maintainers.map((m: { name: string; email: string }) => ({ name: m.name, email: m.email })));
     if (flags.maintainerEmail !== undefined) expect(shown.maintainers[0].email).toBe(flags.maintainerEmail);
     // The host reaches the rendered Ingress unchanged.
     const ingress = parseAllDocuments(String(result.template.stdout))
@@ -384,6 +389,16 @@ describe(`fixed nasty answers through ${helm4.label} ${helm4.version}`, () => {
       .find((object) => object?.kind === 'Ingress');
     expect(ingress?.spec.rules[0].host).toBe(flags.ingressHost ?? `${chart.name}.example.com`);
     await expectRoundTrip(result.dir, {});
+  });
+
+  it.each(REWRITTEN_BY_HELM)('$label is refused with the rule, nothing written', async ({ flags }) => {
+    const root = await tempDir('chartwright-helm-fuzz-');
+    const outcome = await generate(root, { ingress: true, ingressControllerNamespace: 'ingress', ...flags });
+    expect(outcome.written).toBe(false);
+    if (outcome.written) return;
+    const [flag] = Object.keys(flags);
+    expect(outcome.error.field).toBe(flag === 'description' ? '--description' : '--maintainer-name');
+    expect(outcome.error.rule).toMatch(/single line|tabs|visible characters/);
   });
 
   // Regressions found by this fuzzing: each answer is refused, or written so helm reads it back.

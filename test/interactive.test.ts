@@ -3,7 +3,7 @@
 // to it — "\r", arrows, backspace, Ctrl-C — into keypresses, so no pseudo-terminal is needed.
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -70,14 +70,23 @@ class Terminal {
   }
 }
 
-function startNew(directory: string, terminal: Terminal, overrides: Partial<NewOptions> = {}) {
+/** What the reporter printed (stderr in the CLI), for the summary and the final hint. */
+class Log extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+function startNew(directory: string, terminal: Terminal, overrides: Partial<NewOptions> = {}, log = new Log()) {
   const sink = new PassThrough();
   sink.resume();
   return runNew(
     { directory, flags: {}, yes: false, dryRun: false, force: false, verify: false, plainHttp: false, ...overrides },
     {
       stdout: sink,
-      reporter: new HumanReporter(sink as unknown as NodeJS.WriteStream),
+      reporter: new HumanReporter(log as unknown as NodeJS.WriteStream),
       interactive: true,
       prompts: { input: terminal.input, output: terminal.screen },
     },
@@ -89,15 +98,19 @@ describe('interactive new', () => {
     const parent = await tempDir();
     const target = join(parent, 'chart-dir');
     const terminal = new Terminal();
-    const run = startNew(target, terminal);
+    const log = new Log();
+    const run = startNew(target, terminal, {}, log);
 
     // The directory name is offered as the default; typing replaces it.
     expect(await terminal.waitFor('App name')).toBeDefined();
     await terminal.waitFor('chart-dir');
     terminal.type(`payments${KEY.enter}`);
     await terminal.answer('Description', `Payments API: refunds {{ .Values }} # "fast" 'safe' 💳${KEY.enter}`);
-    // Default is C; one up selects B.
-    await terminal.answer('IEC 62304 software safety class', `${KEY.up}${KEY.enter}`);
+    // Default is C; one up selects B. Each choice says what it turns on.
+    const classPrompt = await terminal.waitFor('IEC 62304 software safety class');
+    expect(classPrompt).toBeDefined();
+    await terminal.waitFor('turns on: prod 3 replicas');
+    terminal.type(`${KEY.up}${KEY.enter}`);
     await terminal.answer('Container image', `registry.example.com/team/payments:1.4.2${KEY.enter}`);
 
     await terminal.answer('Container port', `80${KEY.enter}`);
@@ -108,15 +121,35 @@ describe('interactive new', () => {
 
     // PostgreSQL is the first choice: toggle it, then submit.
     await terminal.answer('Dependencies', `${KEY.space}${KEY.enter}`);
-    await terminal.answer('PostgreSQL provider', KEY.enter);
+    // Class B defaults to a managed database; the frozen Bitnami subchart is the first choice.
+    await terminal.answer('PostgreSQL provider', `${KEY.up}${KEY.up}${KEY.enter}`);
     await terminal.answer('Expose through an Ingress?', `y${KEY.enter}`);
     await terminal.answer('Ingress host', `payments.example.org${KEY.enter}`);
+    await terminal.answer('IngressClass', KEY.enter);
+    // No default: an empty answer is refused with the rule, then answered.
+    await terminal.answer('Namespace of the ingress controller', KEY.enter);
+    expect(await terminal.waitFor('must not be empty')).toBeDefined();
+    terminal.type(`traefik${KEY.enter}`);
     await terminal.answer('Terminate TLS at the Ingress?', KEY.enter);
-    await terminal.answer('Mount a persistent volume?', `n${KEY.enter}`);
+    await terminal.answer('TLS certificate from', `${KEY.down}${KEY.enter}`);
+    await terminal.answer('cert-manager ClusterIssuer', `letsencrypt${KEY.enter}`);
     await terminal.answer('Add a Prometheus ServiceMonitor?', `y${KEY.enter}`);
+    await terminal.answer('Mount a persistent volume?', `n${KEY.enter}`);
     await terminal.answer('Add a database backup CronJob?', `y${KEY.enter}`);
     await terminal.answer('Maintainer name', `Zoë O'Brien${KEY.enter}`);
     await terminal.answer('Maintainer email', `zoe@example.com${KEY.enter}`);
+    // The summary names the answers and the files, and warns about the frozen image, before asking.
+    await terminal.waitFor('Write the chart to');
+    expect(log.text).toContain('Summary:');
+    expect(log.text).toMatch(/IEC 62304 class +B \(non-serious injury is possible\)\n +turns on: prod 2 replicas/);
+    expect(log.text).toMatch(/PostgreSQL provider +in-cluster/);
+    expect(log.text).toMatch(/cert-manager ClusterIssuer +letsencrypt/);
+    expect(log.text).not.toMatch(/NATS provider/);
+    expect(log.text).toMatch(/Files in .*chart-dir \(\d+, plus chartwright's records in \.chartwright\/\):\n.*Chart\.yaml/);
+    expect(log.text).toContain('templates/backup-cronjob.yaml');
+    expect(log.text).toContain('warning: PostgreSQL in-cluster runs the frozen Bitnami legacy image');
+    expect(existsSync(target), 'nothing is written before the confirmation').toBe(false);
+    terminal.type(KEY.enter);
 
     expect(await run).toBe(0);
     // Redis was not chosen, so its provider was never asked.
@@ -132,7 +165,8 @@ describe('interactive new', () => {
     });
     const values = parseYaml(await readFile(join(target, 'values.yaml'), 'utf8'), { version: '1.1' });
     expect(values.containerPort).toBe(8443);
-    expect(values.ingress).toMatchObject({ enabled: true, host: 'payments.example.org' });
+    expect(values.ingress).toMatchObject({ enabled: true, host: 'payments.example.org', className: '', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' } });
+    expect(values.networkPolicy.ingressControllerNamespace).toBe('traefik');
     const saved = parseYaml(await readFile(join(target, '.chartwright.yaml'), 'utf8'), { version: '1.1' }).answers;
     expect(saved).toMatchObject({
       port: 8443,
@@ -140,6 +174,8 @@ describe('interactive new', () => {
       dependencies: ['postgresql'],
       postgresqlProvider: 'in-cluster',
       ingressTls: true,
+      ingressCertificate: 'cert-manager',
+      certManagerIssuer: 'letsencrypt',
       persistence: false,
       serviceMonitor: true,
       backup: true,
@@ -156,10 +192,11 @@ describe('interactive new', () => {
     const run = startNew(target, terminal, {
       flags: { name: 'svc', description: 'd', safetyClass: 'a', image: 'app:1.0', port: '9000', dependencies: 'none', ingress: false },
     });
-    await terminal.answer('Mount a persistent volume?', KEY.enter);
     await terminal.answer('Add a Prometheus ServiceMonitor?', KEY.enter);
+    await terminal.answer('Mount a persistent volume?', KEY.enter);
     await terminal.answer('Maintainer name', KEY.enter);
     await terminal.answer('Maintainer email', KEY.enter);
+    await terminal.answer('Write the chart to', KEY.enter);
     expect(await run).toBe(0);
     expect(terminal.screen.text).not.toMatch(/App name|Container port|Ingress host|backup/);
     const chart = parseYaml(await readFile(join(target, 'Chart.yaml'), 'utf8'), { version: '1.1' });
@@ -177,8 +214,8 @@ describe('interactive new', () => {
     });
     // Answer everything up to the last question, so only the interrupt stands between us and a write.
     await terminal.answer('Expose through an Ingress?', KEY.enter);
-    await terminal.answer('Mount a persistent volume?', KEY.enter);
     await terminal.answer('Add a Prometheus ServiceMonitor?', KEY.enter);
+    await terminal.answer('Mount a persistent volume?', KEY.enter);
     await terminal.answer('Maintainer name', KEY.enter);
     await terminal.answer('Maintainer email', 'half-typed@exa');
     terminal.type(KEY.ctrlC);
@@ -188,5 +225,95 @@ describe('interactive new', () => {
     );
     expect((error as Error).name).toBe('ExitPromptError');
     expect(await readdir(parent)).toEqual([]);
+  });
+});
+
+describe('interactive new: confirmation, strict yes/no, type-ahead, hint', () => {
+  const flags = { name: 'svc', description: 'd', safetyClass: 'a', image: 'app:1.0', port: '9000', dependencies: 'none' };
+
+  it('asks again after an answer that is not yes or no, instead of taking it as No', async () => {
+    const parent = await tempDir();
+    const target = join(parent, 'svc');
+    const terminal = new Terminal();
+    const run = startNew(target, terminal, { flags });
+    await terminal.answer('Expose through an Ingress?', `maybe${KEY.enter}`);
+    expect(await terminal.waitFor('answer y (yes) or n (no)')).toBeDefined();
+    // The prompt keeps the bad text: erase it, then answer.
+    terminal.type(`${KEY.backspace.repeat(5)}yes${KEY.enter}`);
+    await terminal.answer('Ingress host', KEY.enter);
+    await terminal.answer('IngressClass', KEY.enter);
+    await terminal.answer('Namespace of the ingress controller', `kube-system${KEY.enter}`);
+    await terminal.answer('Terminate TLS at the Ingress?', `n${KEY.enter}`);
+    await terminal.answer('Add a Prometheus ServiceMonitor?', `NO${KEY.enter}`);
+    await terminal.answer('Mount a persistent volume?', KEY.enter);
+    await terminal.answer('Maintainer name', KEY.enter);
+    await terminal.answer('Maintainer email', KEY.enter);
+    await terminal.answer('Write the chart to', `y${KEY.enter}`);
+    expect(await run).toBe(0);
+    const saved = parseYaml(await readFile(join(target, '.chartwright.yaml'), 'utf8'), { version: '1.1' }).answers;
+    expect(saved).toMatchObject({ ingress: true, ingressControllerNamespace: 'kube-system', ingressTls: false, serviceMonitor: false });
+  });
+
+  it('writes nothing when the confirmation is declined', async () => {
+    const parent = await tempDir();
+    const target = join(parent, 'svc');
+    const terminal = new Terminal();
+    const log = new Log();
+    const run = startNew(target, terminal, { flags: { ...flags, ingress: false, serviceMonitor: false, persistence: false, maintainerName: 'M', maintainerEmail: 'm@example.org' } }, log);
+    await terminal.answer('Write the chart to', `n${KEY.enter}`);
+    expect(await run).toBe(0);
+    expect(log.text).toContain('nothing written');
+    expect(await readdir(parent)).toEqual([]);
+  });
+
+  it('keeps keys typed ahead: a whole interview typed at once, before the first prompt shows', async () => {
+    const parent = await tempDir();
+    const target = join(parent, 'svc');
+    const terminal = new Terminal();
+    // Every answer in one chunk, as a fast typist or a paste delivers it: each Enter ends one
+    // prompt, and the keys after it must reach the next prompt, not the one that is closing.
+    terminal.type(
+      [
+        `y${KEY.enter}`, // Ingress
+        `api.example.org${KEY.enter}`, // host (replaces the default)
+        `nginx${KEY.enter}`, // IngressClass
+        `ingress-nginx${KEY.enter}`, // controller namespace
+        `n${KEY.enter}`, // TLS
+        `y${KEY.enter}`, // ServiceMonitor
+        `n${KEY.enter}`, // persistence
+        `Ada Lovelace${KEY.enter}`,
+        `ada@example.org${KEY.enter}`,
+        `y${KEY.enter}`, // write
+      ].join(''),
+    );
+    const run = startNew(target, terminal, { flags });
+    expect(await run).toBe(0);
+    const saved = parseYaml(await readFile(join(target, '.chartwright.yaml'), 'utf8'), { version: '1.1' }).answers;
+    expect(saved).toMatchObject({
+      ingress: true,
+      ingressHost: 'api.example.org',
+      ingressClass: 'nginx',
+      ingressControllerNamespace: 'ingress-nginx',
+      ingressTls: false,
+      serviceMonitor: true,
+      persistence: false,
+      maintainerName: 'Ada Lovelace',
+      maintainerEmail: 'ada@example.org',
+    });
+  });
+
+  it('with --yes asks no confirmation, and ends with a runnable, quoted hint that names the placeholder image', async () => {
+    const parent = await tempDir();
+    const target = join(parent, 'My Service');
+    const terminal = new Terminal();
+    const log = new Log();
+    const run = startNew(target, terminal, { flags: { dependencies: 'nats' }, yes: true }, log);
+    expect(await run).toBe(0);
+    expect(terminal.screen.text).not.toContain('Write the chart to');
+    expect(log.text).toContain('Summary:');
+    const shown = relative(process.cwd(), target);
+    expect(log.text).toContain(`cd '${shown}' && helm dependency build && helm install my-service . --namespace my-service --create-namespace -f values-dev.yaml`);
+    expect(log.text).toContain('registry.example.com/my-service:0.1.0 is a placeholder');
+    expect(log.text).toMatch(/Placeholders to replace before production.*\n {2}values\.yaml image\.repository: registry\.example\.com\/my-service/);
   });
 });

@@ -84,7 +84,7 @@ async function answersFor(c: Case): Promise<Answers> {
   };
   if (c.pg !== 'none') flags.postgresqlProvider = c.pg === 'in' ? 'in-cluster' : 'external';
   if (c.redis !== 'none') flags.redisProvider = c.redis === 'in' ? 'in-cluster' : 'external';
-  if (c.all) flags.ingressTls = true;
+  if (c.all) Object.assign(flags, { ingressTls: true, ingressControllerNamespace: 'ingress-nginx' });
   // The backup CronJob is only allowed with in-cluster PostgreSQL.
   if (c.all && c.pg === 'in') flags.backup = true;
   return collectAnswers({ flags, yes: true });
@@ -322,11 +322,17 @@ function checkClassTable(
 
     // NetworkPolicies: the allow policy always, the deny-all one only for class C.
     const policies = own(manifests).filter((m) => m.kind === 'NetworkPolicy');
-    expect(policies.map((p) => p.metadata.name).sort(), where).toEqual(
-      row.defaultDeny ? [fullname, `${fullname}-default-deny`] : [fullname],
-    );
+    // Plus one for the helm test pod and one for the backup job.
+    const expectedPolicies = [fullname, `${fullname}-test`, ...(row.defaultDeny ? [`${fullname}-default-deny`] : []), ...(answers.backup ? [`${fullname}-backup`] : [])];
+    expect(policies.map((p) => p.metadata.name).sort(), where).toEqual(expectedPolicies.sort());
     for (const policy of policies) expect(policy.apiVersion).toBe('networking.k8s.io/v1');
     const allow = policies.find((p) => p.metadata.name === fullname)!;
+    if (answers.backup) {
+      // The backup pods: DNS and the database port, nothing else.
+      const backup = policies.find((p) => p.metadata.name === `${fullname}-backup`)!;
+      const ports = (backup.spec.egress as { ports?: { port: number }[] }[]).flatMap((rule) => (rule.ports ?? []).map((p) => Number(p.port)));
+      expect([...new Set(ports)].sort(), where).toEqual([53, 5432]);
+    }
     expect(allow.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
     const egressPorts = new Set<number>(
       (allow.spec.egress as { ports?: { port: number | string }[] }[]).flatMap((rule) => (rule.ports ?? []).map((p) => Number(p.port))),

@@ -10,12 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isPair, isScalar, parse as parseYaml, parseDocument, type YAMLMap } from 'yaml';
 import { collectAnswers } from '../src/answers/collect.js';
 import type { Answers } from '../src/answers/fields.js';
-import { loadChartTemplates, planChart, type PlannedFile } from '../src/chart/plan.js';
+import { loadChartTemplates, planChart, type PlannedFile, targetOf } from '../src/chart/plan.js';
 import { buildValueTree } from '../src/chart/values.js';
 import { rowsOf, type ValueNode } from '../src/chart/valueTree.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../src/paths.js';
 import { renderTemplate } from '../src/render/handlebars.js';
 import { writeChartAtomically } from '../src/write/atomic.js';
+import { PARTS } from '../src/parts/index.js';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmFromMarkdown } from 'mdast-util-gfm';
+import { gfm } from 'micromark-extension-gfm';
 import { helmBinaries, isolatedHelmEnv } from './support/tools.js';
 
 const templates = loadChartTemplates(CHART_TEMPLATES_DIR);
@@ -29,12 +33,17 @@ const fileOf = (files: PlannedFile[], path: string) => {
 // Three answer sets that between them take every branch of every {{#if}} in the templates.
 const FLAGS = {
   full: {
-    name: 'full-app', safetyClass: 'C', dependencies: 'postgresql,redis', postgresqlProvider: 'in-cluster', redisProvider: 'in-cluster',
-    ingress: true, ingressTls: true, persistence: true, serviceMonitor: true, backup: true,
+    name: 'full-app', safetyClass: 'C', dependencies: 'postgresql,redis,nats', postgresqlProvider: 'in-cluster', redisProvider: 'in-cluster',
+    ingress: true, ingressControllerNamespace: 'ingress-nginx', ingressTls: true, persistence: true, serviceMonitor: true, backup: true,
   },
   external: {
-    name: 'ext-app', safetyClass: 'B', dependencies: 'postgresql,redis', postgresqlProvider: 'external', redisProvider: 'external',
-    ingress: true, ingressTls: false, persistence: true, serviceMonitor: true,
+    name: 'ext-app', safetyClass: 'B', dependencies: 'postgresql,redis,nats', postgresqlProvider: 'external', redisProvider: 'external',
+    natsProvider: 'external', ingress: true, ingressClass: 'traefik', ingressControllerNamespace: 'traefik', ingressTls: false, persistence: true,
+    serviceMonitor: true,
+  },
+  operator: {
+    name: 'ha-app', safetyClass: 'C', dependencies: 'postgresql', postgresqlProvider: 'cloudnative-pg', backup: true, ingress: true,
+    ingressControllerNamespace: 'gateway', ingressCertificate: 'cert-manager', certManagerIssuer: 'letsencrypt',
   },
   minimal: { name: 'min-app', safetyClass: 'A', dependencies: 'none' },
 } satisfies Record<string, Record<string, unknown>>;
@@ -49,67 +58,101 @@ beforeAll(async () => {
   filesBySet = Object.fromEntries(SET_NAMES.map((name) => [name, plan(answersBySet[name])])) as Record<SetName, PlannedFile[]>;
 });
 
-// A `{{` that is not escaped as `\{{`: Handlebars will interpret it.
-const HANDLEBARS = /(?<!\\)\{\{/;
-const HELM_ACTION = /\\\{\{/;
-const hbsSources = [...templates].filter(([path]) => path.endsWith('.hbs'));
+const RAW_OPEN = '{{{{helm}}}}';
+const RAW_CLOSE = '{{{{/helm}}}}';
+const fill = (line: string, set: SetName) => line.replaceAll('<CHARTNAME>', answersBySet[set].name);
+// A fragment's lines land in the file that holds its slot.
+const SLOT_FILES: Record<string, string> = {
+  'deployment.env': 'templates/deployment.yaml',
+  'deployment.volumeMounts': 'templates/deployment.yaml',
+  'deployment.volumes': 'templates/deployment.yaml',
+  'networkpolicy.ingressFrom': 'templates/networkpolicy.yaml',
+  'networkpolicy.egress': 'templates/networkpolicy.yaml',
+  readme: 'README.md',
+};
+const fragmentTarget = (source: string): string => {
+  for (const part of PARTS) {
+    for (const [slot, fragment] of Object.entries(part.slots ?? {})) if (`parts/${fragment}` === source) return SLOT_FILES[slot]!;
+  }
+  throw new Error(`${source} is no part's fragment`);
+};
+const targetOfSource = (source: string) => (source.startsWith('chart/') ? targetOf(source) : fragmentTarget(source));
 
-describe('Helm actions pass through Handlebars byte for byte', () => {
+/**
+ * The lines of a Handlebars source, each with whether it is Helm text (inside a raw block) and
+ * whether it sits inside a Handlebars {{#...}} block, which renders only for some answers.
+ */
+function linesOf(text: string): { line: string; helm: boolean; inBlock: boolean }[] {
+  const result: { line: string; helm: boolean; inBlock: boolean }[] = [];
+  let depth = 0;
+  let helm = false;
+  for (const line of text.split('\n')) {
+    if (line === RAW_OPEN) helm = true;
+    else if (line === RAW_CLOSE) helm = false;
+    else if (helm) result.push({ line, helm, inBlock: depth > 0 });
+    else {
+      depth += (line.match(/\{\{#/g) ?? []).length - (line.match(/\{\{\//g) ?? []).length;
+      if (!/\{\{/.test(line)) result.push({ line, helm, inBlock: depth > 0 });
+    }
+  }
+  return result;
+}
+
+describe('templates read as Helm', () => {
+  const sources = [...templates];
+  const hbs = sources.filter(([path]) => path.endsWith('.hbs'));
+  const plain = sources.filter(([path]) => path.startsWith('chart/') && !path.endsWith('.hbs'));
+
   it('finds the template sources', () => {
-    expect(hbsSources.length).toBeGreaterThanOrEqual(10);
+    expect(hbs.length).toBeGreaterThanOrEqual(10);
+    expect(plain.length).toBeGreaterThanOrEqual(10);
   });
 
-  for (const [source, text] of hbsSources) {
-    const target = source.replace(/\.hbs$/, '');
-    it(`${source}: every Helm-action and plain line appears unchanged in the output`, () => {
-      // Per answer set, the line each source line must become, or undefined for lines that
-      // Handlebars interprets (blocks, loops, other variables). Lines that only interpolate the
-      // chart name or the Valkey chart name (e.g. `\{{- define "{{name}}.fullname" -}}`) are
-      // checked too, with the name filled in.
-      const expectedLine = (line: string, set: SetName): string | undefined => {
-        const filled = line.replace(/(?<!\\)\{\{(name|redisChart)\}\}/g, (_, key: string) => (key === 'name' ? answersBySet[set].name : 'valkey'));
-        return HANDLEBARS.test(filled) ? undefined : filled.replaceAll('\\{{', '{{');
-      };
-      // Lines between {{#...}} and {{/...}} render only for some answers; lines outside any
-      // block must render for every answer set, as often as they occur in the source.
-      let depth = 0;
-      const checked: { line: string; inBlock: boolean }[] = [];
-      let helmLines = 0;
-      let trimLines = 0;
-      for (const line of text.split('\n')) {
-        if (expectedLine(line, 'full') === undefined) {
-          depth += (line.match(/(?<!\\)\{\{#/g) ?? []).length - (line.match(/(?<!\\)\{\{\//g) ?? []).length;
-          continue;
-        }
-        checked.push({ line, inBlock: depth > 0 });
-        if (HELM_ACTION.test(line)) {
-          helmLines++;
-          if (/\\\{\{-|-\}\}/.test(line)) trimLines++;
-        }
+  it('carry no \\{{ escapes: Helm passages are raw blocks or plain files', () => {
+    for (const [path, text] of sources) expect(text.includes('\\{{'), path).toBe(false);
+  });
+
+  for (const [source, text] of plain) {
+    const target = targetOf(source);
+    it(`${source} is plain Helm: the chart file is the source with the chart name filled in`, () => {
+      const sets = SET_NAMES.filter((set) => filesBySet[set].some((f) => f.path === target));
+      expect(sets.length, `${target} is written for some answer set`).toBeGreaterThan(0);
+      for (const set of sets) expect(fileOf(filesBySet[set], target)).toBe(text.replaceAll('<CHARTNAME>', answersBySet[set].name));
+      if (source.startsWith('chart/templates/') && !source.endsWith('NOTES.txt')) expect(text, `${source} has {{- lines`).toMatch(/\{\{-/);
+    });
+  }
+
+  for (const [source, text] of hbs) {
+    it(`${source}: Handlebars only outside raw blocks, and every line of a raw block appears unchanged in the output`, () => {
+      const target = targetOfSource(source);
+      const lines = linesOf(text);
+      expect(text.split('\n').filter((line) => line === RAW_OPEN).length, `${source}: balanced raw blocks`).toBe(
+        text.split('\n').filter((line) => line === RAW_CLOSE).length,
+      );
+      if (!source.endsWith('README.md.hbs')) {
+        // Outside raw blocks there is no Helm action ({{-, {{ , {{., {{$ or a {{/* comment}}): Handlebars would eat it.
+        const outside = text.split(RAW_OPEN).map((chunk, index) => (index === 0 ? chunk : chunk.split(RAW_CLOSE)[1] ?? '')).join('\n');
+        expect(outside.replace(/\{\{!--[\s\S]*?--\}\}/g, '').match(/\{\{(?:-|\s|\.|\$|\/\*).*/g) ?? [], source).toEqual([]);
+        expect(lines.some((entry) => entry.helm), `${source} has Helm text`).toBe(true);
       }
-      expect(depth, `${source}: balanced blocks`).toBe(0);
       const outputs = SET_NAMES.filter((set) => filesBySet[set].some((f) => f.path === target)).map((set) => ({
         set,
         lines: fileOf(filesBySet[set], target).split('\n'),
       }));
       expect(outputs.length, `${target} is rendered for some answer set`).toBeGreaterThan(0);
-      for (const { set, lines } of outputs) {
+      const fragment = source.startsWith('parts/');
+      for (const { set, lines: output } of outputs) {
         const wanted = new Map<string, number>();
-        for (const { line, inBlock } of checked) {
-          const expected = expectedLine(line, set)!;
-          if (!inBlock) wanted.set(expected, (wanted.get(expected) ?? 0) + 1);
-        }
+        // A fragment's lines, and lines inside Handlebars blocks, render only for some answers.
+        for (const { line } of lines.filter((entry) => entry.helm && !entry.inBlock && !fragment)) wanted.set(fill(line, set), (wanted.get(fill(line, set)) ?? 0) + 1);
         for (const [line, count] of wanted) {
-          const found = lines.filter((l) => l === line).length;
-          expect(found, `${target} (${set}) must contain ${JSON.stringify(line)} ${count} time(s)`).toBeGreaterThanOrEqual(count);
+          expect(output.filter((l) => l === line).length, `${target} (${set}) must contain ${JSON.stringify(line)} ${count} time(s)`).toBeGreaterThanOrEqual(count);
         }
       }
-      for (const { line } of checked.filter((c) => c.inBlock)) {
-        const where = outputs.filter(({ set, lines }) => lines.includes(expectedLine(line, set)!)).map(({ set }) => set);
-        expect(where.length, `${target}: ${JSON.stringify(line)} (inside a block) appears for no answer set`).toBeGreaterThan(0);
+      for (const { line } of lines.filter((entry) => entry.helm && (entry.inBlock || fragment))) {
+        const where = outputs.filter(({ set, lines: output }) => output.includes(fill(line, set)));
+        expect(where.length, `${target}: ${JSON.stringify(line)} (rendered only for some answers) appears for no answer set`).toBeGreaterThan(0);
       }
-      if (source !== 'README.md.hbs') expect(helmLines, `${source} has Helm actions`).toBeGreaterThan(0);
-      if (source.startsWith('templates/') && !source.endsWith('NOTES.txt.hbs')) expect(trimLines, `${source} has {{- / -}} lines`).toBeGreaterThan(0);
     });
   }
 
@@ -119,10 +162,16 @@ describe('Helm actions pass through Handlebars byte for byte', () => {
     expect(helpers).toContain('{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}');
   });
 
-  it('renders escaped actions, including whitespace trimming, exactly', () => {
-    expect(renderTemplate('\\{{- if .Values.x }}a\\{{- end }}', {}, 't.hbs')).toBe('{{- if .Values.x }}a{{- end }}');
-    expect(renderTemplate('\\{{ include "{{name}}.fullname" . }}', { name: 'my-app' }, 't.hbs')).toBe('{{ include "my-app.fullname" . }}');
-    expect(renderTemplate('\\{{- define "{{name}}.x" -}}\n\\{{- end }}\n', { name: 'a' }, 't.hbs')).toBe('{{- define "a.x" -}}\n{{- end }}\n');
+  it('passes raw blocks through exactly, whitespace trimming included, and fills the chart name', () => {
+    expect(renderTemplate('{{{{helm}}}}{{- if .Values.x }}a{{- end }}{{{{/helm}}}}', { name: 'a' }, 't.hbs')).toBe('{{- if .Values.x }}a{{- end }}');
+    expect(renderTemplate('{{{{helm}}}}{{ include "<CHARTNAME>.fullname" . }}{{{{/helm}}}}', { name: 'my-app' }, 't.hbs')).toBe('{{ include "my-app.fullname" . }}');
+    expect(renderTemplate('{{{{helm}}}}\n{{- define "<CHARTNAME>.x" -}}\n{{- end }}\n{{{{/helm}}}}\n', { name: 'a' }, 't.hbs')).toBe('{{- define "a.x" -}}\n{{- end }}\n');
+    // Outside a raw block this line would render silently to `x: ` (Handlebars reads `{{- .Values.x }}`).
+    expect(renderTemplate('{{{{helm}}}}\nx: {{- .Values.x }}\n{{{{/helm}}}}\n', { name: 'a' }, 't.hbs')).toBe('x: {{- .Values.x }}\n');
+  });
+
+  it('refuses a raw block without a chart name in the context', () => {
+    expect(() => renderTemplate('{{{{helm}}}}x{{{{/helm}}}}', {}, 'chart/oops.yaml.hbs')).toThrow(/oops\.yaml\.hbs.*needs `name`/s);
   });
 
   it('throws on an unknown variable, naming the template (strict)', () => {
@@ -134,18 +183,25 @@ describe('Helm actions pass through Handlebars byte for byte', () => {
     expect(renderTemplate('d: {{text}}', { text: `a&b <c> "d" 'e' \`f\` =` }, 't.hbs')).toBe(`d: a&b <c> "d" 'e' \`f\` =`);
   });
 
-  it('carries a description with markup characters into Chart.yaml and README.md unescaped', async () => {
-    const description = 'Reads <HL7> & "FHIR" feeds';
+  it('carries a description with markup characters into Chart.yaml as typed, and into README.md as text', async () => {
+    const description = 'Reads <HL7> & "FHIR" feeds | *fast* [v2] `x` # 1. _a_';
     const files = plan(await collectAnswers({ flags: { name: 'esc-app', description }, yes: true }));
     expect((parseYaml(fileOf(files, 'Chart.yaml')) as { description: string }).description).toBe(description);
-    expect(fileOf(files, 'README.md').split('\n')).toContain(description);
+    const readme = fromMarkdown(fileOf(files, 'README.md'), { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+    const paragraph = readme.children[1] as { type: string; children: { type: string; value?: string }[] };
+    expect(paragraph.type).toBe('paragraph');
+    // One text node: nothing of it became emphasis, code, a link or HTML.
+    expect(paragraph.children).toEqual([expect.objectContaining({ type: 'text', value: description })]);
   });
 });
 
 describe('rendered chart files', () => {
-  it('contain no leftover \\{{ for any answer set', () => {
+  it('contain no leftover raw-block marker or <CHARTNAME> for any answer set', () => {
     for (const set of SET_NAMES) {
-      for (const file of filesBySet[set]) expect(file.content.includes('\\{{'), `${set}: ${file.path}`).toBe(false);
+      for (const file of filesBySet[set]) {
+        expect(file.content.includes('{{{{'), `${set}: ${file.path}`).toBe(false);
+        expect(file.content.includes('<CHARTNAME>'), `${set}: ${file.path}`).toBe(false);
+      }
     }
   });
 
@@ -371,10 +427,12 @@ describe('README.md and .helmignore', () => {
   it('README.md has a values table row for every leaf of the value tree, and no others', () => {
     for (const set of SET_NAMES) {
       const readme = fileOf(filesBySet[set], 'README.md');
-      const tableRows = readme.split('\n').filter((line) => /^\| `[^`]+` \|/.test(line));
+      const values = readme.slice(readme.indexOf('\n## Values\n'));
+      const tableRows = values.split('\n').filter((line) => /^\| `[^`]+` \|/.test(line));
       const keys = tableRows.map((line) => /^\| `([^`]+)` \|/.exec(line)![1]);
       const rows = rowsOf(buildValueTree(answersBySet[set]));
-      expect(keys, set).toEqual(rows.map((row) => row.key));
+      // Grouped by section (top-level leaves first), so compared as sets; each key once.
+      expect([...keys].sort(), set).toEqual(rows.map((row) => row.key).sort());
       for (const row of rows) {
         const line = tableRows.find((l) => l.startsWith(`| \`${row.key}\` |`))!;
         expect(line.split(/(?<!\\)\|/).length, `${set} ${row.key}: four cells`).toBe(6);

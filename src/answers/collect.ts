@@ -3,8 +3,11 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError, ValidationError } from '../errors.js';
 import { type AnswerKey, type Answers, type Field, FIELDS } from './fields.js';
 
-/** Asks one field interactively; injected so tests can drive it and non-TTY runs never reach it. */
-export type Asker = (field: Field, defaultValue: unknown) => Promise<unknown>;
+/**
+ * Asks one field interactively; injected so tests can drive it and non-TTY runs never reach it.
+ * `defaultValue` is undefined when the question has no default and must be answered.
+ */
+export type Asker = (field: Field, defaultValue: unknown, sofar: Partial<Answers>) => Promise<unknown>;
 
 export interface CollectOptions {
   /** Raw values from command-line flags, keyed by answer key. */
@@ -29,45 +32,55 @@ export async function collectAnswers(options: CollectOptions): Promise<Answers> 
   /** Where each explicit answer came from, for error messages: `--backup` or `backup (in FILE)`. */
   const explicit = new Map<AnswerKey, string>();
   const missing: Field[] = [];
-  const defaultOf = (field: Field) => options.defaults?.[field.key] ?? field.defaultValue(sofar);
+  /** Asked for but without a default: --yes cannot answer these. */
+  const noDefault: Field[] = [];
+  const defaultOf = (field: Field): unknown => options.defaults?.[field.key] ?? field.defaultValue(sofar);
   for (const field of FIELDS) {
     const fromFlag = options.flags[field.key];
     const fromFile = options.file?.[field.key];
     const raw = fromFlag ?? fromFile;
     const applies = field.applies?.(sofar) ?? true;
-    if (raw !== undefined) {
+    if (raw !== undefined && fromFlag === undefined && !applies && raw === field.defaultValue(sofar)) {
+      // A saved file records every answer; one that does not apply holds its empty default.
+      assign(sofar, field.key, raw);
+    } else if (raw !== undefined) {
       const source = fromFlag !== undefined ? `--${field.flag}` : `${field.key} (in ${options.fileName ?? 'answers file'})`;
       const checked = field.check(raw);
       if (!checked.ok) throw new ValidationError(source, raw, checked.rule);
       // A flag the other answers make meaningless was probably meant for something else. Files
       // may hold every answer (.chartwright.yaml does), so only flags are held to this.
       if (fromFlag !== undefined && !applies && field.requires) {
+        // `--backup` asks for something the other answers cannot give; `--ingress-host` is just out of place.
+        if (checked.value === true) throw new ValidationError(source, true, `needs ${field.requires}`);
         throw new ValidationError(source, raw, `applies only with ${field.requires}`);
       }
       assign(sofar, field.key, checked.value);
       explicit.set(field.key, source);
-    } else if (!applies || options.yes) {
+    } else if (!applies || (options.yes && defaultOf(field) !== undefined)) {
       assign(sofar, field.key, defaultOf(field));
     } else if (options.ask) {
-      const answer = await options.ask(field, defaultOf(field));
+      // Also with --yes, for a question that has no default: the person is there to answer it.
+      const answer = await options.ask(field, defaultOf(field), { ...sofar });
       const checked = field.check(answer);
       // The prompt validated already; this only normalises (and guards a custom asker).
-      if (!checked.ok) throw new ValidationError(field.prompt.message, answer, checked.rule);
+      if (!checked.ok) throw new ValidationError(field.label, answer, checked.rule);
       assign(sofar, field.key, checked.value);
     } else {
-      missing.push(field);
+      (options.yes ? noDefault : missing).push(field);
       // Later questions may depend on this one; let them see the default rather than nothing.
       assign(sofar, field.key, defaultOf(field));
     }
   }
-  if (missing.length > 0) {
-    const flags = missing.map((field) => `--${field.flag}${field.argName ? ` <${field.argName}>` : ''}`);
+  if (missing.length > 0 || noDefault.length > 0) {
+    const listed = [...missing, ...noDefault];
+    const flags = listed.map((field) => `--${field.flag}${field.argName ? ` <${field.argName}>` : ''}`);
     const width = Math.max(...flags.map((flag) => flag.length));
-    const list = missing.map((field, index) => `  ${(flags[index] ?? '').padEnd(width)}  ${field.help}`);
-    throw new UsageError(
-      `no terminal to ask on, and these answers are missing:\n${list.join('\n')}\n` +
-        'Pass them as flags, in --answers FILE, or use --yes to accept the defaults.',
-    );
+    const list = (fields: Field[]) => fields.map((field) => `  ${(flags[listed.indexOf(field)] ?? '').padEnd(width)}  ${field.help}`).join('\n');
+    const parts: string[] = [];
+    if (missing.length > 0) parts.push(`no terminal to ask on, and these answers are missing:\n${list(missing)}`);
+    if (noDefault.length > 0) parts.push(`${missing.length ? 'and these' : 'these answers'} have no default, so --yes cannot answer them:\n${list(noDefault)}`);
+    const hint = noDefault.length && !missing.length ? 'Pass them as flags or in --answers FILE.' : 'Pass them as flags, in --answers FILE, or use --yes to accept the defaults.';
+    throw new UsageError(`${parts.join('\n')}\n${hint}`);
   }
   const answers = sofar as Answers;
   checkCombination(answers, explicit);
@@ -78,15 +91,21 @@ function assign<K extends AnswerKey>(target: Partial<Answers>, key: K, value: un
   target[key] = value as Answers[K];
 }
 
-/** Rules that span fields: an explicit request that the other answers make impossible. */
+/**
+ * An explicit `true` the other answers make impossible (a backup without a database in the
+ * chart) is refused, from a file too; otherwise an answer that does not apply is reset to its
+ * default, so the saved answers never claim what the chart does not have.
+ */
 function checkCombination(answers: Answers, explicit: Map<AnswerKey, string>): void {
-  const postgresInCluster = answers.dependencies.includes('postgresql') && answers.postgresqlProvider === 'in-cluster';
-  if (answers.backup && !postgresInCluster) {
-    const source = explicit.get('backup');
-    if (source) {
-      throw new ValidationError(source, true, 'needs --dependencies postgresql with --postgresql-provider in-cluster');
+  const sofar: Partial<Answers> = {};
+  for (const field of FIELDS) {
+    const value = answers[field.key];
+    if (field.applies && !field.applies(sofar) && value === true) {
+      const source = explicit.get(field.key);
+      if (source && field.requires) throw new ValidationError(source, true, `needs ${field.requires}`);
+      assign(answers, field.key, field.defaultValue(sofar));
     }
-    answers.backup = false;
+    assign(sofar, field.key, answers[field.key]);
   }
 }
 

@@ -8,20 +8,26 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; rule: string };
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const fail = <T>(rule: string): Checked<T> => ({ ok: false, rule });
 
-export const SAFETY_CLASSES = ['A', 'B', 'C'] as const;
-export type SafetyClass = (typeof SAFETY_CLASSES)[number];
+// The class and dependency vocabularies live in the domain module; re-exported for the checks here.
+import { DEPENDENCY_NAMES, type DependencyName } from '../domain/dependencies.js';
+import { SAFETY_CLASSES, type SafetyClass } from '../domain/classes.js';
 
-export const DEPENDENCY_NAMES = ['postgresql', 'redis'] as const;
-export type DependencyName = (typeof DEPENDENCY_NAMES)[number];
+export { DEPENDENCY_NAMES, SAFETY_CLASSES, type DependencyName, type SafetyClass };
 
 export const PROVIDERS = ['in-cluster', 'external'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-// C0/C1 controls (other than tab and newline), DEL, and lone surrogates cannot be carried
-// faithfully through every file we write (YAML, Markdown, terminal output).
-// U+FFFE and U+FFFF are not characters at all; Helm's YAML parser refuses them.
-const FORBIDDEN_TEXT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufffe\uffff]/u;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Helm rewrites Chart.yaml texts when it loads a chart: every space character (tab, newline,
+// no-break space, ...) becomes a plain space and every non-printable one (zero-width and
+// direction marks, soft hyphen, controls, private use) is dropped. Only what it keeps is allowed,
+// so the chart says exactly what was typed: letters, marks, digits, punctuation, symbols, space.
+const NOT_KEPT_BY_HELM = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+// Words YAML 1.1 (which Helm reads) takes for booleans or null when unquoted: a chart name like
+// `yes` would reach label values as `true`.
+const YAML_WORDS = new Set(['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null']);
+const yamlWordRule = (what: string) => `must not be ${what} YAML reads as a boolean or null (y, n, yes, no, true, false, on, off, null)`;
 
 function asString(raw: unknown): string | undefined {
   if (typeof raw === 'string') return raw;
@@ -29,14 +35,19 @@ function asString(raw: unknown): string | undefined {
   return undefined;
 }
 
-function checkText(raw: unknown, maxLength: number, allowNewlines: boolean): Checked<string> {
+/** A one-line text Helm keeps byte for byte in Chart.yaml (see NOT_KEPT_BY_HELM). */
+function checkText(raw: unknown, maxLength: number): Checked<string> {
   const text = asString(raw);
   if (text === undefined) return fail('must be a string');
   if (text.trim() === '') return fail('must not be empty');
   if (LONE_SURROGATE.test(text)) return fail('must be valid Unicode text');
-  if (!allowNewlines && /[\r\n\t]/.test(text)) return fail('must be a single line');
-  if (/\r/.test(text)) return fail('must use \\n line endings, not \\r');
-  if (FORBIDDEN_TEXT.test(text)) return fail('must not contain control characters');
+  if (/[\r\n]/.test(text)) return fail('must be a single line (Helm turns line breaks into spaces)');
+  if (/\t/.test(text)) return fail('must not contain tabs (Helm turns them into spaces)');
+  const hidden = NOT_KEPT_BY_HELM.exec(text);
+  if (hidden) {
+    const code = `U+${(hidden[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+    return fail(`must contain only visible characters and plain spaces; ${code} is invisible or a special space, which Helm drops or rewrites`);
+  }
   if ([...text].length > maxLength) return fail(`must be at most ${maxLength} characters`);
   return ok(text);
 }
@@ -51,11 +62,12 @@ export function checkName(raw: unknown): Checked<string> {
       "must be a DNS-1123 label: lowercase letters, digits and '-', starting with a letter and ending with a letter or digit",
     );
   }
+  if (YAML_WORDS.has(name)) return fail(yamlWordRule('a word'));
   return ok(name);
 }
 
 export function checkDescription(raw: unknown): Checked<string> {
-  return checkText(raw, 1000, true);
+  return checkText(raw, 1000);
 }
 
 export function checkSafetyClass(raw: unknown): Checked<SafetyClass> {
@@ -118,10 +130,15 @@ export function checkDependencies(raw: unknown): Checked<DependencyName[]> {
   return ok(DEPENDENCY_NAMES.filter((name) => chosen.has(name)));
 }
 
-export function checkProvider(raw: unknown): Checked<Provider> {
-  const text = asString(raw)?.trim().toLowerCase();
-  return PROVIDERS.includes(text as Provider) ? ok(text as Provider) : fail(`must be one of: ${PROVIDERS.join(', ')}`);
+/** One of a fixed list of words (case-insensitive). */
+export function checkOneOf<T extends string>(choices: readonly T[]): (raw: unknown) => Checked<T> {
+  return (raw) => {
+    const text = asString(raw)?.trim().toLowerCase();
+    return choices.includes(text as T) ? ok(text as T) : fail(`must be one of: ${choices.join(', ')}`);
+  };
 }
+
+export const checkProvider = checkOneOf(PROVIDERS);
 
 export function checkBoolean(raw: unknown): Checked<boolean> {
   if (typeof raw === 'boolean') return ok(raw);
@@ -129,6 +146,43 @@ export function checkBoolean(raw: unknown): Checked<boolean> {
   if (text === 'true' || text === 'yes' || text === 'y') return ok(true);
   if (text === 'false' || text === 'no' || text === 'n') return ok(false);
   return fail('must be true or false');
+}
+
+/** What a person types at a yes/no prompt: y, yes, n or no; anything else is asked again. */
+export function checkYesNo(raw: unknown): Checked<boolean> {
+  if (typeof raw === 'boolean') return ok(raw);
+  const text = asString(raw)?.trim().toLowerCase();
+  if (text === 'y' || text === 'yes') return ok(true);
+  if (text === 'n' || text === 'no') return ok(false);
+  return fail('answer y (yes) or n (no)');
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** A Kubernetes namespace name: a DNS-1123 label that YAML reads as a string. */
+export function checkNamespace(raw: unknown): Checked<string> {
+  const name = asString(raw)?.trim() ?? '';
+  if (name === '') return fail('must not be empty');
+  if (!DNS_LABEL.test(name)) return fail("must be a namespace name: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+  if (YAML_WORDS.has(name)) return fail(yamlWordRule('a word'));
+  return ok(name);
+}
+
+/** A Kubernetes object name (DNS-1123 subdomain), e.g. an IngressClass or a cert-manager ClusterIssuer. */
+export function checkObjectName(raw: unknown): Checked<string> {
+  const name = asString(raw)?.trim() ?? '';
+  if (name === '') return fail('must not be empty');
+  if (name.length > 253 || !name.split('.').every((label) => DNS_LABEL.test(label))) {
+    return fail("must be a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit");
+  }
+  if (YAML_WORDS.has(name)) return fail(yamlWordRule('a word'));
+  return ok(name);
+}
+
+/** An IngressClass name, or empty for the cluster's default IngressClass. */
+export function checkIngressClass(raw: unknown): Checked<string> {
+  const name = asString(raw)?.trim() ?? '';
+  return name === '' ? ok('') : checkObjectName(name);
 }
 
 /** A DNS-1123 subdomain (optionally a leading `*.` wildcard), as Ingress hosts require. */
@@ -146,7 +200,7 @@ export function checkHost(raw: unknown): Checked<string> {
 }
 
 export function checkMaintainerName(raw: unknown): Checked<string> {
-  return checkText(raw, 100, false);
+  return checkText(raw, 100);
 }
 
 // Deliberately stricter than RFC 5322: Helm lint validates maintainer emails, and an address

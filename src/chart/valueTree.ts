@@ -17,7 +17,16 @@ export interface ValueNode {
   schemaOnly?: boolean;
   /** Comment lines written above the key in values.yaml, before the `# --` description. */
   notice?: string[];
+  /**
+   * The default is a stand-in to replace before production (an example host, a placeholder
+   * image); says what to put instead. Marked in values.yaml, listed in the README and by `new`,
+   * and warned about by the placeholder check while production values still hold it.
+   */
+  placeholder?: string;
 }
+
+/** The comment that marks a placeholder in values files; the placeholder check looks for it. */
+export const PLACEHOLDER_MARK = 'PLACEHOLDER:';
 
 export const str = (description: string, value: string, extra: JsonSchema = {}): ValueNode => ({
   description,
@@ -54,6 +63,42 @@ export const group = (description: string, children: Record<string, ValueNode>, 
   children,
   ...extra,
 });
+
+/** Marks a leaf's default as a placeholder (see ValueNode.placeholder). */
+export const placeholder = (node: ValueNode, replaceWith: string): ValueNode => ({ ...node, placeholder: replaceWith });
+
+export const QUANTITY: JsonSchema = {
+  type: ['string', 'number'],
+  pattern: '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$',
+};
+export const DIGEST: JsonSchema = { pattern: '^(sha256:[a-f0-9]{64})?$' };
+export const IMAGE_TAG: JsonSchema = { minLength: 1, pattern: '^[\\w][\\w.-]{0,127}$', not: { const: 'latest' } };
+export const K8S_NAME: JsonSchema = { pattern: '^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$', maxLength: 253 };
+export const PORT: JsonSchema = { minimum: 1, maximum: 65535 };
+
+export function resources(description: string, requests: Record<string, string>, limits: Record<string, string>): ValueNode {
+  const amounts = (what: string, value: Record<string, string>) =>
+    group(`${what} for this container`, {
+      cpu: custom(`CPU ${what.toLowerCase()}`, value.cpu, QUANTITY),
+      memory: custom(`Memory ${what.toLowerCase()}`, value.memory, QUANTITY),
+      'ephemeral-storage': custom(`Ephemeral storage ${what.toLowerCase()}`, value['ephemeral-storage'], QUANTITY),
+    });
+  return group(description, { requests: amounts('Requests', requests), limits: amounts('Limits', limits) });
+}
+
+export function image(description: string, repository: string, tag: string, digest: string, pullPolicy = true): ValueNode {
+  return group(description, {
+    repository: str('Image repository', repository, { minLength: 1 }),
+    tag: str('Image tag; pinned, never latest', tag, IMAGE_TAG),
+    digest: str('Image digest (sha256:...); when set, the image is pulled by digest', digest, DIGEST),
+    ...(pullPolicy ? { pullPolicy: oneOf('Image pull policy', 'IfNotPresent', ['Always', 'IfNotPresent', 'Never']) } : {}),
+  });
+}
+
+/** Every node of the tree with its dotted path, depth first. */
+export function nodesOf(node: ValueNode, prefix: string[] = []): { path: string[]; node: ValueNode }[] {
+  return Object.entries(node.children ?? {}).flatMap(([key, child]) => [{ path: [...prefix, key], node: child }, ...nodesOf(child, [...prefix, key])]);
+}
 
 export function defaultsOf(node: ValueNode): unknown {
   if (!node.children) return structuredClone(node.default);
@@ -103,7 +148,7 @@ export function rowsOf(node: ValueNode, prefix = ''): ValueRow[] {
     const schemaType = child.schema?.type;
     rows.push({
       key: path,
-      type: Array.isArray(schemaType) ? schemaType.join(' \\| ') : String(schemaType ?? 'any'),
+      type: Array.isArray(schemaType) ? schemaType.join(' or ') : String(schemaType ?? (child.schema && 'const' in child.schema ? typeof child.schema.const : 'any')),
       default: child.schemaOnly ? '(set by Helm)' : JSON.stringify(child.default),
       description: child.description,
     });

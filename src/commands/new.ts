@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.js';
 import type { AnswerKey, Answers } from '../answers/fields.js';
-import type { PromptStreams } from '../answers/prompts.js';
+import type { Interview, PromptStreams } from '../answers/prompts.js';
+import { describeAnswers, nextSteps } from '../chart/summary.js';
 import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
@@ -35,33 +36,57 @@ export interface NewIo {
   prompts?: PromptStreams;
   /** Replaces the inquirer asker (tests). */
   ask?: Asker;
+  /** Replaces the inquirer interview, questions and confirmation (tests). */
+  interview?: Interview;
 }
 
 /** `chartwright new`: answers → plan → write → verify → report. Returns the exit code. */
 export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   // Checked before any prompt: a bad --mirror should not cost the user a whole interview.
   const mirror = resolveMirror(options.mirror, options.plainHttp);
-  const answers = await collectAnswers({
-    flags: options.flags,
-    ...(options.answersFile ? { file: await loadAnswersFile(options.answersFile), fileName: options.answersFile } : {}),
-    yes: options.yes,
-    defaults: directoryDefaults(options.directory),
-    // Loaded only when prompting: inquirer is most of the start-up time of a scripted run.
-    ...(io.interactive ? { ask: io.ask ?? (await import('../answers/prompts.js')).inquirerAsker(io.prompts) } : {}),
-  });
-  const target = options.directory ?? answers.name;
-  const files = planChart(answers, { generatorVersion: GENERATOR_VERSION, templates: loadChartTemplates(CHART_TEMPLATES_DIR) });
-
-  if (options.dryRun) {
-    printPlan(io.stdout, target, files);
-    return ExitCode.ok;
+  // Loaded only when prompting: inquirer is most of the start-up time of a scripted run.
+  const interview = io.interactive ? (io.interview ?? (await import('../answers/prompts.js')).startInterview(io.prompts)) : undefined;
+  let answers: Answers;
+  let files: PlannedFile[];
+  let target: string;
+  try {
+    answers = await collectAnswers({
+      flags: options.flags,
+      ...(options.answersFile ? { file: await loadAnswersFile(options.answersFile), fileName: options.answersFile } : {}),
+      yes: options.yes,
+      defaults: directoryDefaults(options.directory),
+      ...(interview ? { ask: io.ask ?? interview.ask } : {}),
+    });
+    target = options.directory ?? answers.name;
+    files = planChart(answers, { generatorVersion: GENERATOR_VERSION, templates: loadChartTemplates(CHART_TEMPLATES_DIR) });
+    if (options.dryRun) {
+      printPlan(io.stdout, target, files);
+      return ExitCode.ok;
+    }
+    if (interview) {
+      // On a terminal: what will be written, then (unless --yes) a last chance to stop.
+      for (const line of describeAnswers(answers, displayPath(target), files)) io.reporter.line(line);
+      if (!options.yes && !(await interview.confirm(`Write the chart to ${displayPath(target)}?`, true))) {
+        io.reporter.step('nothing written');
+        return ExitCode.ok;
+      }
+    }
+  } finally {
+    interview?.close();
   }
   const remove = options.force ? await noLongerGenerated(target, files) : [];
   await writeChartAtomically(target, files, { force: options.force, remove });
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
-  if (!options.verify) return ExitCode.ok;
+  if (!options.verify) {
+    printNextSteps(io.reporter, answers, target);
+    return ExitCode.ok;
+  }
   return verifyWritten(target, answers, options, mirror, io.reporter);
+}
+
+function printNextSteps(reporter: HumanReporter, answers: Answers, target: string): void {
+  for (const line of nextSteps(answers, displayPath(target))) reporter.line(line);
 }
 
 async function verifyWritten(
@@ -92,7 +117,7 @@ async function verifyWritten(
     if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
     else reporter.step(`verified: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
     if (failed) return ExitCode.checksFailed;
-    reporter.step(`next: cd ${displayPath(target)} && helm install ${answers.name} . -f values-dev.yaml`);
+    printNextSteps(reporter, answers, target);
     return ExitCode.ok;
   } finally {
     runner.dispose();

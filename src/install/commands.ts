@@ -15,7 +15,14 @@ export class ClusterCommands {
     private readonly interrupt: AbortSignal,
     readonly dryRun: boolean,
     private readonly printNote: (line: string) => void,
+    /** Runs read-only checks (versions, `docker info`) for real, even under --dry-run. */
+    private readonly probeRunner: ProcessRunner = runner,
   ) {}
+
+  /** A read-only check that runs even under --dry-run, so the plan reflects this machine. */
+  probe(command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+    return this.probeRunner({ command, args, timeoutMs, env: { NO_COLOR: '1' }, signal: this.interrupt });
+  }
 
   /** A line of the --dry-run plan that is not a command (a step depending on earlier output). */
   note(text: string): void {

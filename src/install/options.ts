@@ -38,6 +38,8 @@ export interface InstallOptions {
   kwokctl?: string;
   /** Directory holding kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok. */
   kwokBinaries?: string;
+  /** Manifests applied to a cluster chartwright creates before any release (operators' CRDs). */
+  apply: string[];
 }
 
 /** One CLI option, declared so the command line can be built from it (commander: `${name} ${argument}`). */
@@ -91,6 +93,14 @@ export const INSTALL_FLAGS: readonly InstallFlag[] = [
     key: 'kwokBinaries',
     description: "directory holding kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok for --cluster kwok (default: kwok's KWOK_*_BINARY variables, then PATH, then the provisioned copies)",
   },
+  {
+    name: '--apply',
+    argument: '<file>',
+    key: 'apply',
+    repeatable: true,
+    default: [],
+    description: "manifests applied to a cluster chartwright creates before any release, e.g. the CRDs of an operator the chart expects (CloudNativePG's Cluster); repeatable",
+  },
   { name: '--keep', key: 'keep', default: false, description: 'keep every release, namespace, cluster and temporary file for debugging, and print the commands that delete them' },
   { name: '--dry-run', key: 'dryRun', default: false, description: 'print every command of the install stage in order and run none (the stage is reported as planned, never passed)' },
 ];
@@ -128,7 +138,9 @@ const str = (value: unknown) => (value === undefined || value === null || value 
 export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, unknown>>): InstallOptions {
   const cluster = (str(raw.cluster) ?? 'auto') as ClusterChoice;
   if (!CLUSTER_CHOICES.includes(cluster)) throw new UsageError(`invalid --cluster ${JSON.stringify(raw.cluster)}: must be one of ${CLUSTER_CHOICES.join(', ')}`);
-  const loadImage = Array.isArray(raw.loadImage) ? raw.loadImage.map(String) : str(raw.loadImage) ? [String(raw.loadImage)] : [];
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : str(value) ? [String(value)] : []);
+  const loadImage = list(raw.loadImage);
+  const apply = list(raw.apply);
   const options: InstallOptions = {
     cluster,
     kindConfig: str(raw.kindConfig) ?? DEFAULT_KIND_CONFIG,
@@ -140,6 +152,7 @@ export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, 
     dryRun: Boolean(raw.dryRun),
     installConcurrency: raw.installConcurrency === undefined ? DEFAULT_INSTALL_CONCURRENCY : Number(raw.installConcurrency),
     k3sImage: str(raw.k3sImage) ?? DEFAULT_K3S_IMAGE,
+    apply,
   };
   for (const key of ['clusterName', 'kubeContext', 'kubeconfig', 'imageOverride', 'upgradeFrom', 'kubectl', 'kwokctl', 'kwokBinaries'] as const) {
     const value = str(raw[key]);
@@ -169,6 +182,10 @@ export function resolveInstallOptions(raw: Partial<Record<keyof InstallOptions, 
   if ((options.kwokctl !== undefined || options.kwokBinaries !== undefined) && cluster !== 'kwok' && cluster !== 'auto') {
     throw new UsageError('--kwokctl and --kwok-binaries apply to --cluster kwok only');
   }
+  if (cluster === 'context' && apply.length > 0) {
+    throw new UsageError('--apply changes the cluster for good: on an existing cluster (--cluster context) install what the chart needs yourself');
+  }
+  for (const file of apply) if (!existsSync(file)) throw new UsageError(`invalid --apply ${JSON.stringify(file)}: no such file`);
   // A file named explicitly must exist: a typo is bad input, not a missing cluster.
   for (const [flag, file] of [
     ['--kubeconfig', options.kubeconfig],

@@ -36,6 +36,12 @@ export interface ReleaseSettings {
   keep: boolean;
   runId: string;
   workDir: string;
+  /**
+   * Deletes the namespace without waiting: a throwaway cluster goes as a whole at the end, and on
+   * a cluster that stays, the session waits for every namespace of the run at once (with the
+   * forced fallback). Waiting for each here would cost seconds per release.
+   */
+  releaseNamespace: (namespace: string) => Promise<string | undefined>;
 }
 
 /** Everything the steps of one release share. */
@@ -48,6 +54,8 @@ export interface ReleaseRun extends ReleaseSettings, ReleaseTarget {
   namespaceCreated: boolean;
   /** Digests of the data of the release's Secrets after install, to compare after upgrade and rollback. */
   secrets?: Map<string, string>;
+  /** Drop a ledger entry once its step removed the thing itself. */
+  forget: { release?: () => void; namespace?: () => void };
 }
 
 export class StepFailure extends Error {
@@ -107,6 +115,9 @@ async function helmWatched(run: ReleaseRun, args: string[], what: string): Promi
   const result = await commands.helmCall(args, limits(run).helm, { signal: stop.signal });
   const problem = await watch.finish();
   if (problem) throw new StepFailure(`${what} stopped early: ${problem.message}`, problem.object, problem.hint);
+  if (result.exitCode !== 0 && /no matches for kind|resource mapping not found|ensure CRDs are installed first/i.test(`${result.stderr}${result.stdout}`)) {
+    throw new StepFailure(`${what} failed: ${why(result)}`, undefined, 'the chart creates a custom resource whose CRD is not on the cluster: install the operator that defines it first, or pass --apply FILE with its CRD (clusters chartwright creates)');
+  }
   must(result, `${what} failed`);
 }
 
@@ -280,11 +291,11 @@ export const RELEASE_STEPS: readonly ReleaseStep[] = [
     run: async (run) => {
       const { commands, namespace } = run;
       // Owned before it exists: a create that fails half-way still gets an (idempotent) delete.
-      const forget = run.ledger.own({
+      const forget = (run.forget.namespace = run.ledger.own({
         what: `namespace ${namespace}`,
         deleteCommand: formatCommand(commands.kubectlPath, ['delete', 'namespace', namespace, '--ignore-not-found', '--kubeconfig', commands.kubeconfig]),
-        remove: () => deleteNamespace(commands, namespace, run.timeout, run.timeoutMs, run.workDir),
-      });
+        remove: () => run.releaseNamespace(namespace),
+      }));
       const created = await commands.kubectl(['create', 'namespace', namespace], QUICK_MS);
       if (created.exitCode !== 0 && /already ?exists/i.test(`${created.stderr}${created.stdout}`)) {
         forget(); // someone else's: never label, use or delete it
@@ -320,7 +331,7 @@ export const RELEASE_STEPS: readonly ReleaseStep[] = [
     diagnose: true,
     run: async (run) => {
       const { commands } = run;
-      run.ledger.own({
+      run.forget.release = run.ledger.own({
         what: `release ${run.release} in namespace ${run.namespace}`,
         deleteCommand: formatCommand(commands.helm.helm.path, ['uninstall', run.release, '--namespace', run.namespace, '--kubeconfig', commands.kubeconfig]),
         remove: async () => {
@@ -401,6 +412,7 @@ export const RELEASE_STEPS: readonly ReleaseStep[] = [
     diagnose: true,
     run: async (run) => {
       must(await run.commands.helmCall(['uninstall', run.release, '--namespace', run.namespace, run.flags.uninstallWait, '--cascade=foreground', '--timeout', run.timeout], limits(run).helm), 'helm uninstall failed');
+      run.forget.release?.();
     },
   },
   { name: 'leftovers', title: 'nothing left after uninstall', when: (run) => !run.keep, diagnose: false, run: checkLeftovers },
@@ -410,8 +422,10 @@ export const RELEASE_STEPS: readonly ReleaseStep[] = [
     when: (run) => !run.keep,
     diagnose: false,
     run: async (run) => {
-      const problem = await deleteNamespace(run.commands, run.namespace, run.timeout, run.timeoutMs, run.workDir);
+      run.namespaceCreated = false; // from here on it is the session's to confirm gone
+      const problem = await run.releaseNamespace(run.namespace);
       if (problem) throw new StepFailure(problem);
+      run.forget.namespace?.();
     },
   },
 ];

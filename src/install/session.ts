@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolError, UsageError } from '../errors.js';
@@ -23,7 +24,7 @@ import { K3sProvider, type StartK3s } from './providers/k3s.js';
 import { KindProvider } from './providers/kind.js';
 import { KwokProvider } from './providers/kwok.js';
 import { type ClusterProvider, type ProviderContext, ProviderError } from './providers/provider.js';
-import { type ReleaseRun, runRelease } from './release.js';
+import { deleteNamespace, type ReleaseRun, runRelease } from './release.js';
 
 export interface InstallDeps {
   /** The run's helm (its binary and private home). */
@@ -102,7 +103,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     },
   });
   const kubectl = locateTool({ name: 'kubectl', flag: '--kubectl', explicit: options.kubectl, envVar: 'KUBECTL_BIN', provisionedRole: 'kubectl', env });
-  const commands = new ClusterCommands(runner, deps.helm, kubectl?.path ?? 'kubectl', kubeconfig, deps.signal, options.dryRun, print);
+  const commands = new ClusterCommands(runner, deps.helm, kubectl?.path ?? 'kubectl', kubeconfig, deps.signal, options.dryRun, print, deps.runner ?? spawnRunner);
   const providerContext: ProviderContext = {
     commands,
     options,
@@ -123,8 +124,8 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
   let provider: ClusterProvider;
   let clientVersion: KubeVersion | undefined;
   try {
-    const client = await commands.run(commands.kubectlPath, ['version', '--client', '--output=json'], 30_000);
-    if (!options.dryRun && client.exitCode !== 0) {
+    const client = await commands.probe(commands.kubectlPath, ['version', '--client', '--output=json'], 30_000);
+    if (client.exitCode !== 0) {
       throw new ToolError(client.notFound ? 'kubectl was not found: install kubectl 1.34+ (https://kubernetes.io/docs/tasks/tools/), or pass --kubectl PATH or set KUBECTL_BIN' : `kubectl is not usable: ${why(client)}`);
     }
     clientVersion = parseKubectlVersion(client.stdout).client;
@@ -146,7 +147,9 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     } else {
       provider = chooseProvider(options.cluster, providerContext, deps.startK3s);
       const reason = await provider.preflight();
-      if (reason) throw new ToolError(`--cluster ${options.cluster}: ${reason}`);
+      // The plan of a run that could not start here is still worth reading: say so, and go on.
+      if (reason && options.dryRun) commands.note(`preflight: ${reason} (a real run stops here)`);
+      else if (reason) throw new ToolError(`--cluster ${options.cluster}: ${reason}`);
     }
   } catch (error) {
     await discard();
@@ -164,9 +167,22 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
   const guard = deps.guard === undefined ? processSignalGuard() : deps.guard;
   let closing: Promise<void> | undefined;
   const inFlight = new Set<Promise<unknown>>();
+  const released: string[] = [];
+  const releaseNamespace = async (namespace: string): Promise<string | undefined> => {
+    const result = await commands.kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=false'], 60_000, { uninterruptible: true });
+    if (result.exitCode !== 0) return `kubectl delete namespace ${namespace} failed: ${why(result)}`;
+    released.push(namespace);
+    return undefined;
+  };
   const close = () => {
     closing ??= (async () => {
       await Promise.allSettled([...inFlight]);
+      // A cluster that stays (an existing context, a reused or kept kind cluster) must be left clean.
+      const clusterGoes = chosen.created && !options.keep && !options.keepCluster;
+      if (!clusterGoes && !options.keep && released.length) {
+        const problems = await Promise.all(released.map((namespace) => deleteNamespace(commands, namespace, options.timeout, timeoutMs, workDir)));
+        for (const problem of problems) if (problem) print(`chartwright: ${problem}`);
+      }
       const command = chosen.deleteCommand();
       if (options.keep || options.keepCluster) {
         if (chosen.created && command) kept.push(command);
@@ -200,6 +216,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     if (!options.dryRun && version.exitCode !== 0) throw new ProviderError(`${chosen.describe()} does not answer: ${why(version)}`);
     state.server = parseKubectlVersion(version.stdout).server;
     if (state.server) state.warnings = skewWarnings(state.server, clientVersion, deps.helm.helm);
+    for (const file of options.apply) await applyPrerequisite(commands, file, timeoutMs);
   } catch (error) {
     if (!(error instanceof ProviderError) && !deps.signal.aborted) {
       await close();
@@ -234,6 +251,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
         keep: options.keep,
         runId,
         workDir,
+        releaseNamespace,
         chartDir: unit.chart.dir,
         valuesFiles: unit.valuesFiles,
         release,
@@ -244,6 +262,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
         seen: new Map(),
         ledger: new Ledger(),
         namespaceCreated: false,
+        forget: {},
       };
       const outcome = await runRelease(releaseRun);
       if (options.keep) {
@@ -268,6 +287,23 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     warnings: [...state.warnings, ...(state.failure ? [`the cluster could not be made: ${state.failure}`] : [])],
   });
   return { service: { run, info }, close };
+}
+
+/** --apply: server-side apply, then wait until any CRD in the file serves its kinds. */
+async function applyPrerequisite(commands: ClusterCommands, file: string, timeoutMs: number): Promise<void> {
+  const applied = await commands.kubectl(['apply', '--server-side', '--filename', file], 120_000);
+  if (applied.exitCode !== 0) throw new ProviderError(`--apply ${file} failed: ${why(applied)}`);
+  const crds = commands.dryRun ? [] : listedCrds(readFileSync(file, 'utf8'));
+  if (crds.length === 0) return;
+  const established = await commands.kubectl(['wait', '--for=condition=Established', ...crds.map((name) => `customresourcedefinition/${name}`), `--timeout=${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
+  if (established.exitCode !== 0) throw new ProviderError(`the CRDs of --apply ${file} were not established: ${why(established)}`);
+}
+
+function listedCrds(text: string): string[] {
+  return parseAllDocuments(text)
+    .map((document) => document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null)
+    .filter((object) => object?.kind === 'CustomResourceDefinition' && typeof object.metadata?.name === 'string')
+    .map((object) => String(object?.metadata?.name));
 }
 
 /** An image a placeholder registry or domain names will not pull: said before the install waits on it. */

@@ -171,7 +171,9 @@ export function shellQuote(word: string): string {
  */
 export function printingRunner(print: (line: string) => void): ProcessRunner {
   return async (request) => {
-    print(formatCommand(request.command, request.args));
+    // Variables that change what the command does (KWOK_WORKDIR); not the private helm home or NO_COLOR.
+    const shown = Object.entries(request.env ?? {}).filter(([key]) => key !== 'NO_COLOR' && !key.startsWith('HELM_'));
+    print(`${shown.map(([key, value]) => `${key}=${shellQuote(value)} `).join('')}${formatCommand(request.command, request.args)}`);
     return { exitCode: 0, stdout: '', stderr: '' };
   };
 }

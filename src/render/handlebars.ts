@@ -8,14 +8,39 @@ import { PACKAGE_ROOT } from '../paths.js';
  * (output is YAML, not HTML) and `strict` (a misspelt variable throws instead of vanishing; the
  * arguments of block helpers such as `#if` are not covered, so test/render.test.ts checks every
  * block's content appears for some answers).
- * Helm actions in template sources are written `\{{ ... }}`: Handlebars emits them verbatim.
  *
- * `npm run build` precompiles the chart templates with the same options; a template whose source
+ * Go-template passages sit in raw blocks, `{{{{helm}}}} ... {{{{/helm}}}}`: Handlebars leaves
+ * their content alone, so they read as plain Helm. Inside them `<CHARTNAME>` stands for the chart
+ * name (the placeholder `helm create --starter` uses), e.g. `{{ include "<CHARTNAME>.fullname" . }}`.
+ * Chart files without any generator logic are not Handlebars at all: see `fillChartName`.
+ *
+ * `npm run build` precompiles the templates with the same options; a template whose source
  * matches its precompiled digest renders through the small runtime, any other is compiled here.
  */
 type TemplateSpec = object;
-type Runtime = { template: (spec: TemplateSpec) => (context: object) => string };
-type Compiler = { compile: (source: string, options: object) => (context: object) => string };
+type HelperOptions = { fn: (context: unknown) => string; data: { root: { name?: unknown } } };
+type Helpers = Record<string, (this: unknown, options: HelperOptions) => string>;
+type Render = (context: object, options: { helpers: Helpers }) => string;
+type Runtime = { template: (spec: TemplateSpec) => Render };
+type Compiler = { compile: (source: string, options: object) => Render };
+
+/** Options shared by the precompile step (scripts/build-templates.mjs) and the compile path. */
+export const COMPILE_OPTIONS = { noEscape: true, strict: true } as const;
+
+/** The chart-name placeholder of Helm passages and plain chart files. */
+export const CHART_NAME_PLACEHOLDER = '<CHARTNAME>';
+
+export function fillChartName(text: string, name: string): string {
+  return text.replaceAll(CHART_NAME_PLACEHOLDER, name);
+}
+
+const HELPERS: Helpers = {
+  helm(options) {
+    const name = options.data.root.name;
+    if (typeof name !== 'string') throw new Error('a {{{{helm}}}} block needs `name` in the template context');
+    return fillChartName(options.fn(this), name);
+  },
+};
 
 // Handlebars is CommonJS; require keeps rendering synchronous and loads the compiler only if needed.
 const require = createRequire(import.meta.url);
@@ -41,14 +66,20 @@ export function renderTemplate(source: string, context: object, templateName: st
     const spec = precompiledSpec(templateName, source);
     if (spec) {
       runtime ??= (require('handlebars/runtime') as { default: Runtime }).default;
-      return runtime.template(spec)(context);
+      return runtime.template(spec)(context, { helpers: HELPERS });
     }
     compiler ??= require('handlebars') as Compiler;
-    return compiler.compile(source, { noEscape: true, strict: true })(context);
+    return compiler.compile(source, COMPILE_OPTIONS)(context, { helpers: HELPERS });
   } catch (error) {
     // A broken generator template is our bug, not the user's: say which file.
     throw new Error(`rendering ${templateName} failed: ${(error as Error).message}`);
   }
+}
+
+/** Always compiles the source, never the precompiled form (for the test that both agree). */
+export function renderCompiled(source: string, context: object): string {
+  compiler ??= require('handlebars') as Compiler;
+  return compiler.compile(source, COMPILE_OPTIONS)(context, { helpers: HELPERS });
 }
 
 /** Whether a template would render from its precompiled form (for the test that both agree). */

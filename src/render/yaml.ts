@@ -1,5 +1,5 @@
 import { Document, isMap, isPair, isScalar, Scalar, visit, type YAMLMap } from 'yaml';
-import { type ValueNode, nodeAt } from '../chart/valueTree.js';
+import { nodeAt, PLACEHOLDER_MARK, type ValueNode } from '../chart/valueTree.js';
 
 // Helm parses YAML 1.1, where `yes`, `on` or `0777` are not strings: emit 1.1 so the
 // serialiser quotes them.
@@ -45,7 +45,8 @@ function annotate(map: YAMLMap, tree: ValueNode, path: string[], topLevel: boole
     const keyPath = [...path, String(pair.key.value)];
     const node = nodeAt(tree, keyPath);
     if (!node) continue;
-    const lines = [...(node.notice ?? []), `-- ${node.description}`];
+    const mark = node.placeholder !== undefined ? [`${PLACEHOLDER_MARK} ${node.placeholder}`] : [];
+    const lines = [...(node.notice ?? []), ...mark, `-- ${node.description}`];
     pair.key.commentBefore = lines.map((line) => ` ${line}`).join('\n');
     // A blank line between top-level sections keeps long values files readable.
     if (topLevel) pair.key.spaceBefore = true;

@@ -1,5 +1,6 @@
 import type { Finding, StageResult } from '../verify/findings.js';
 import { type ChartReport, type Report, valuesLabel } from './model.js';
+import { isChartWide } from '../stages/list.js';
 
 // XML 1.0 cannot carry most control characters, even escaped.
 const escape = (text: string) =>
@@ -14,7 +15,7 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 /** `lint [values.yaml + values-prod.yaml]`, `schema [values.yaml] [Kubernetes 1.35]`. */
 export function testcaseName(stage: StageResult): string {
-  const chartWide = stage.stage === 'files' || stage.stage === 'dependencies' || stage.stage === 'version-bump';
+  const chartWide = isChartWide(stage.stage);
   return `${stage.stage}${chartWide ? '' : ` [${valuesLabel(stage.valuesFiles)}]`}${stage.kubeVersion ? ` [Kubernetes ${stage.kubeVersion}]` : ''}`;
 }
 

@@ -2,6 +2,7 @@ import type { SafetyClass } from '../answers/validate.js';
 import type { ClassSource } from '../stages/model.js';
 import type { Finding, Severity, StageName, StageResult, StageStatus } from '../verify/findings.js';
 import type { Exemption } from '../verify/policy.js';
+import { isChartWide } from '../stages/list.js';
 
 /**
  * The one report model of `chartwright test`: the text, JSON, SARIF and JUnit formats (and the
@@ -148,7 +149,7 @@ export function describeOccurrences(finding: DistinctFinding, tested: { valuesSe
     if (occurrence.kubeVersion) minors.add(occurrence.kubeVersion);
   }
   const parts: string[] = [];
-  const chartWide = finding.occurrences.every((occurrence) => occurrence.valuesFiles.length === 0 && !occurrence.kubeVersion) && (finding.stage === 'files' || finding.stage === 'dependencies' || finding.stage === 'version-bump');
+  const chartWide = finding.occurrences.every((occurrence) => occurrence.valuesFiles.length === 0 && !occurrence.kubeVersion) && isChartWide(finding.stage);
   if (chartWide) return '';
   if (tested.valuesSets.length > 1) {
     if (sets.size === tested.valuesSets.length) parts.push(sets.size === 2 ? 'both values sets' : `all ${sets.size} values sets`);

@@ -1,5 +1,6 @@
 import type { StageResult } from '../verify/findings.js';
 import { valuesLabel } from './model.js';
+import { isChartWide } from '../stages/list.js';
 
 /** Live progress of a run: one line on a terminal, nothing at all otherwise (logs stay clean). */
 export interface Progress {
@@ -35,7 +36,7 @@ export async function terminalProgress(stream: NodeJS.WriteStream, label: string
     },
     done: (chart, result) => {
       finished++;
-      const scope = result.stage === 'files' || result.stage === 'dependencies' || result.stage === 'version-bump' ? '' : ` ${valuesLabel(result.valuesFiles)}`;
+      const scope = isChartWide(result.stage) ? '' : ` ${valuesLabel(result.valuesFiles)}`;
       spinner.text = `${label}: ${finished}${total ? `/${total}` : ''} checks (${chart} ${result.stage}${scope}${result.kubeVersion ? ` ${result.kubeVersion}` : ''})`;
     },
     note: (text) => {

@@ -1,5 +1,6 @@
 import type { StageResult } from '../verify/findings.js';
 import { type ChartReport, countFindings, describeOccurrences, type DistinctFinding, distinctFindings, printable, type Report, valuesLabel } from './model.js';
+import { isChartWide } from '../stages/list.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
@@ -116,7 +117,7 @@ function skipLines(chart: ChartReport, verbosity: 'normal' | 'verbose', c: Retur
 function stageTable(stages: readonly StageResult[], c: ReturnType<typeof paint>): string[] {
   return stages.map((result) => {
     const status = { passed: c.green('pass'), failed: c.red('FAIL'), skipped: c.yellow('skip'), planned: c.cyan('plan') }[result.status];
-    const scope = result.stage === 'files' || result.stage === 'dependencies' || result.stage === 'version-bump' ? '' : `  ${valuesLabel(result.valuesFiles)}`;
+    const scope = isChartWide(result.stage) ? '' : `  ${valuesLabel(result.valuesFiles)}`;
     const kube = result.kubeVersion ? `  k8s ${result.kubeVersion}` : '';
     return `  ${status}  ${result.stage.padEnd(12)}${scope}${kube}  ${c.dim(`${result.durationMs} ms`)}${result.reason ? c.dim(`  (${result.reason})`) : ''}`;
   });

@@ -1,4 +1,6 @@
 import type { StageName } from '../verify/findings.js';
+import { chartCrds } from '../kube/crds.js';
+import { placeholderFindings } from '../parts/placeholders.js';
 import { validateManifests } from '../verify/kubeSchema.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import type { Finding } from '../verify/findings.js';
@@ -59,11 +61,17 @@ export const STAGES: readonly StageDef[] = [
     run: async (unit, _inputs, context) => (service<VersionBumpService>(context, 'version-bump') as VersionBumpService).check(unit.chart.dir),
   },
   {
+    name: 'placeholders',
+    scope: 'chart',
+    summary: 'production values hold no placeholder left from the generator (example hosts, registries, addresses)',
+    needs: ['files'],
+    run: async (unit) => ({ findings: await placeholderFindings(unit.chart.dir) }),
+  },
+  {
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
-    // Not the dependencies: helm's own Chart.yaml findings must show even when a fetch fails. But
-    // after them: with the subcharts fetched, helm lints the values against their schemas too.
+    // After the dependencies, but not needing them: helm's own Chart.yaml findings must show even when a fetch fails.
     needs: ['files'],
     after: ['dependencies'],
     run: (unit, _inputs, context) => lintStage(unit, context),
@@ -81,9 +89,11 @@ export const STAGES: readonly StageDef[] = [
     summary: 'every rendered object against the Kubernetes OpenAPI schema of the target minor',
     needs: ['template'],
     run: async (unit, inputs) => {
-      const outcome = await validateManifests(manifestsOf(inputs), unit.kubeVersion as string);
+      // Custom resources are validated against the CRDs the chart ships (crds/, subcharts included).
+      const shipped = chartCrds(unit.chart.dir);
+      const outcome = validateManifests(manifestsOf(inputs), unit.kubeVersion as string, { crds: shipped.crds });
       const note = outcome.schemaMinor === unit.kubeVersion ? undefined : `validated against the Kubernetes ${outcome.schemaMinor} schema (the nearest bundled)`;
-      return { findings: outcome.findings, ...(note ? { note } : {}) };
+      return { findings: [...shipped.findings, ...outcome.findings], ...(note ? { note } : {}) };
     },
   },
   {
@@ -109,3 +119,6 @@ export const STAGES: readonly StageDef[] = [
 
 /** The stages `chartwright new` verifies a fresh chart with: all but the install stage. */
 export const STATIC_STAGES: readonly StageDef[] = STAGES.filter((stage) => stage.name !== 'install' && stage.name !== 'version-bump');
+
+/** Whether a stage runs once per chart (no values set or minor to name in a report). */
+export const isChartWide = (stage: StageName): boolean => STAGES.find((candidate) => candidate.name === stage)?.scope === 'chart';

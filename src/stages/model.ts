@@ -79,11 +79,7 @@ export interface StageDef {
   /** What a person reads in `--help` and the docs. */
   summary: string;
   needs: readonly StageName[];
-  /**
-   * Stages that must have finished (passed or not) before this one starts, because what they do
-   * changes what this one sees: lint waits for the dependencies stage to fetch subcharts, so it
-   * lints with them present, yet still runs when the fetch fails.
-   */
+  /** Stages this one waits for without needing them to pass (lint reads the charts/ that the dependencies stage fills). */
   after?: readonly StageName[];
   /** Why the stage does not run at all in this invocation (e.g. install without --install). */
   off?: (context: RunContext) => string | undefined;

@@ -1,6 +1,6 @@
 export type Severity = 'error' | 'warning' | 'info';
 
-export type StageName = 'files' | 'dependencies' | 'version-bump' | 'lint' | 'template' | 'schema' | 'policy' | 'install';
+export type StageName = 'files' | 'dependencies' | 'version-bump' | 'placeholders' | 'lint' | 'template' | 'schema' | 'policy' | 'install';
 
 /** One problem a stage found, in terms a person can act on. */
 export interface Finding {

@@ -1,5 +1,5 @@
-// js-yaml here, not yaml: rendering output is parsed many times per run and it is several times faster.
-import { loadAll, type YAMLException } from 'js-yaml';
+import { YAMLException } from 'js-yaml';
+import { loadKubernetesYaml } from '../kube/yaml11.js';
 import type { Finding } from './findings.js';
 
 /** One object rendered by `helm template`. */
@@ -19,7 +19,11 @@ export interface Manifest {
 const parsed = new Map<string, { manifests: Manifest[]; findings: Finding[] }>();
 const PARSED_LIMIT = 64;
 
-/** Splits `helm template` output into objects; a document that does not parse is a finding. */
+/**
+ * Splits `helm template` output into objects, read as helm and kubectl read them (YAML 1.1,
+ * src/kube/yaml11.ts); a document that does not parse is a finding. A list (`v1 List`, or any
+ * `<Kind>List` with items) gives its items, as helm creates them one by one.
+ */
 export function parseManifests(output: string): { manifests: Manifest[]; findings: Finding[] } {
   const cached = parsed.get(output);
   if (cached) return cached;
@@ -29,17 +33,19 @@ export function parseManifests(output: string): { manifests: Manifest[]; finding
   return result;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 function parseUncached(output: string): { manifests: Manifest[]; findings: Finding[] } {
   const manifests: Manifest[] = [];
   const findings: Finding[] = [];
   // Helm starts every rendered document with "---" and a "# Source: <chart>/<path>" line.
   for (const chunk of output.split(/^---[ \t]*$/m)) {
     const source = /^# Source: [^/\s]+\/(\S+)/m.exec(chunk)?.[1] ?? 'templates/';
-    let documents: unknown[];
+    let loaded: ReturnType<typeof loadKubernetesYaml>;
     try {
-      documents = loadAll(chunk);
+      loaded = loadKubernetesYaml(chunk);
     } catch (error) {
-      const { reason, mark } = error as YAMLException;
+      const { reason, mark } = error instanceof YAMLException ? error : ({} as Partial<YAMLException>);
       // Lines count from the document's own start, its "# Source:" line being line 1.
       const line = mark ? mark.line : undefined;
       findings.push({
@@ -49,22 +55,57 @@ function parseUncached(output: string): { manifests: Manifest[]; findings: Findi
       });
       continue;
     }
-    for (const object of documents) {
-      if (object === null || object === undefined) continue;
-      if (typeof object !== 'object' || Array.isArray(object)) {
+    if (loaded.duplicateKey) {
+      findings.push({
+        severity: 'error',
+        file: source,
+        message: `rendered YAML has a duplicated mapping key (line ${loaded.duplicateKey.line} of the rendered document): helm and Kubernetes keep only its last value`,
+      });
+    }
+    for (const { value: object, problems } of loaded.documents) {
+      if (object === null) continue;
+      if (!isObject(object)) {
         findings.push({ severity: 'error', file: source, message: 'rendered document is not a Kubernetes object (a YAML mapping)' });
         continue;
       }
-      const record = object as Record<string, unknown>;
-      const metadata = (record.metadata ?? {}) as Record<string, unknown>;
-      const kind = String(record.kind ?? '');
-      const name = String(metadata.name ?? '');
-      if (!record.apiVersion || !kind) {
-        findings.push({ severity: 'error', file: source, message: 'rendered object has no apiVersion or kind' });
+      const id = objectId(object);
+      for (const problem of problems) {
+        findings.push({ severity: 'error', file: source, ...(id ? { object: id } : {}), message: `rendered YAML cannot be sent to Kubernetes: ${problem.path}: ${problem.message}` });
+      }
+      if (problems.length) continue;
+      const kind = typeof object.kind === 'string' ? object.kind : '';
+      if (kind.endsWith('List') && Array.isArray(object.items)) {
+        const itemKind = kind.slice(0, -'List'.length);
+        object.items.forEach((item, index) => {
+          if (!isObject(item)) {
+            findings.push({ severity: 'error', file: source, message: `${kind} item ${index} is not a Kubernetes object (a mapping)` });
+            return;
+          }
+          // As helm's client (unstructured lists): an item with neither apiVersion nor kind takes the list's.
+          const complete = item.apiVersion === undefined && item.kind === undefined && itemKind ? { ...item, apiVersion: object.apiVersion, kind: itemKind } : item;
+          addManifest(complete, source, manifests, findings);
+        });
         continue;
       }
-      manifests.push({ source, apiVersion: String(record.apiVersion), kind, name, id: `${kind}/${name}`, object: record });
+      addManifest(object, source, manifests, findings);
     }
   }
   return { manifests, findings };
+}
+
+function objectId(object: Record<string, unknown>): string | undefined {
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  return typeof object.kind === 'string' && object.kind ? `${object.kind}/${String(metadata.name ?? '')}` : undefined;
+}
+
+function addManifest(object: Record<string, unknown>, source: string, manifests: Manifest[], findings: Finding[]): void {
+  const metadata = isObject(object.metadata) ? object.metadata : {};
+  const kind = typeof object.kind === 'string' ? object.kind : '';
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
+  if (!apiVersion || !kind) {
+    findings.push({ severity: 'error', file: source, message: 'rendered object has no apiVersion or kind (or they are not strings)' });
+    return;
+  }
+  const name = String(metadata.name ?? '');
+  manifests.push({ source, apiVersion, kind, name, id: `${kind}/${name}`, object });
 }

@@ -22,6 +22,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Text piped to stdin; without it stdin is closed ('ignore'), so there is never a TTY. */
   input?: string;
+  /** Hang guard; install tests on a cluster need longer than the default 90 s. */
+  timeoutMs?: number;
 }
 
 export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
@@ -37,7 +39,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     ...(opts.input !== undefined ? { input: opts.input } : { stdin: 'ignore' as const }),
     reject: false,
     // A CLI waiting on a prompt would otherwise hang the run; this is a hang guard, not a timing check.
-    timeout: 90_000,
+    timeout: opts.timeoutMs ?? 90_000,
     stripFinalNewline: false,
   });
   if (result.timedOut) throw new Error(`chartwright ${args.join(' ')} did not finish (hung?)\n${result.stderr}`);

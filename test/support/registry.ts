@@ -1,8 +1,9 @@
-// A throwaway OCI registry (Debian's docker-registry, the CNCF distribution
-// server) on loopback, so tests can exercise `oci://` dependencies without
-// reaching any public registry.
+// A throwaway OCI registry (the CNCF distribution server, built into .tools by
+// `npm run provision`; Debian's docker-registry package as a fallback) on
+// loopback, so tests can exercise `oci://` dependencies without reaching any
+// public registry.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, rmSync } from 'node:fs';
+import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,19 @@ function isExecutable(path: string): boolean {
   }
 }
 
+function provisionedRegistry(): string | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools?: { role: string; path: string }[] };
+    const tool = manifest.tools?.find((candidate) => candidate.role === 'registry');
+    return tool && isExecutable(join(repoRoot, tool.path)) ? join(repoRoot, tool.path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function findRegistryBinary(): string | undefined {
+  const provisioned = provisionedRegistry();
+  if (provisioned) return provisioned;
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, 'docker-registry'))) return join(dir, 'docker-registry');
   }
@@ -51,8 +64,8 @@ export function registryAvailable(): RegistryAvailability {
     : {
         ok: false,
         reason:
-          'docker-registry not found on PATH or at /usr/bin/docker-registry ' +
-          '(install the Debian package: apt-get install docker-registry)',
+          'no OCI registry: `npm run provision` builds the distribution registry into .tools (it needs Go), ' +
+          "or install Debian's docker-registry (apt-get install docker-registry)",
       };
 }
 
@@ -160,7 +173,7 @@ async function waitUntilReady(host: string, running: Running): Promise<'ready' |
     await delay(100);
   }
   throw new Error(
-    `docker-registry on ${host} did not answer GET /v2/ with 200 within ${READY_TIMEOUT_MS / 1000}s. Output:\n${running.output()}`,
+    `the registry on ${host} did not answer GET /v2/ with 200 within ${READY_TIMEOUT_MS / 1000}s. Output:\n${running.output()}`,
   );
 }
 
@@ -217,7 +230,7 @@ export async function startRegistry(): Promise<Registry> {
       const output = running.output();
       await terminate(running);
       if (tries < 3 && /address already in use/i.test(output)) continue;
-      throw new Error(`docker-registry exited before becoming ready. Output:\n${output}`);
+      throw new Error(`the registry exited before becoming ready. Output:\n${output}`);
     }
 
     let stopping: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-// Locates the helm binaries that scripts/provision-helm.mjs extracts into
+// Locates the helm binaries that scripts/provision.mjs extracts into
 // .tools/, so every test runs against both helm major versions.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -32,7 +32,7 @@ export function helmBinaries(): HelmBinary[] {
       accessSync(path, constants.X_OK);
     } catch {
       throw new Error(
-        `${label} not found at ${path}. Run \`node scripts/provision-helm.mjs\` (or \`npm run provision\`) first.`,
+        `${label} not found at ${path}. Run \`npm run provision\` first.`,
       );
     }
     // `helm version` is a local, stateless call (~20 ms); no network or cluster.

@@ -86,7 +86,6 @@ export class K3sProvider implements ClusterProvider {
   ) {}
 
   async preflight(): Promise<string | undefined> {
-    if (this.context.commands.dryRun) return undefined;
     return runtimeReason(this.context, 'docker');
   }
 

@@ -17,7 +17,7 @@ export function kindRuntime(env: NodeJS.ProcessEnv): string {
  * answer, whichever runtime (a Go template field such as ServerVersion exists in docker only).
  */
 export async function runtimeReason(context: ProviderContext, runtime: string): Promise<string | undefined> {
-  const info = await context.commands.run(runtime, ['info'], QUICK_MS);
+  const info = await context.commands.probe(runtime, ['info'], QUICK_MS);
   if (info.notFound) return `no container runtime: ${runtime} is not installed`;
   if (info.exitCode !== 0) return `no container runtime: \`${runtime} info\` failed: ${why(info)}`;
   return undefined;
@@ -41,10 +41,9 @@ export class KindProvider implements ClusterProvider {
   }
 
   async preflight(): Promise<string | undefined> {
-    if (this.context.commands.dryRun) return undefined;
     const runtime = await runtimeReason(this.context, kindRuntime(this.context.env));
     if (runtime) return runtime;
-    const kind = await this.context.commands.run(this.kind, ['version'], QUICK_MS);
+    const kind = await this.context.commands.probe(this.kind, ['version'], QUICK_MS);
     if (kind.notFound) return `no kind binary: \`${this.kind}\` is not on PATH (install kind v0.31.0, or set KIND_BIN)`;
     if (kind.exitCode !== 0) return `kind is not usable: \`${this.kind} version\` failed: ${why(kind)}`;
     return undefined;

@@ -89,8 +89,7 @@ export class KwokProvider implements ClusterProvider {
     const { found, missing } = locateKwok(this.context.options, this.context.env);
     if (!found) return `no KWOK toolchain: ${missing.join(', ')} not found; ${INSTALL_HINT}`;
     this.binaries = found;
-    if (this.context.commands.dryRun) return undefined;
-    const version = await this.context.commands.run(found.kwokctl, ['--version'], QUICK_MS);
+    const version = await this.context.commands.probe(found.kwokctl, ['--version'], QUICK_MS);
     if (version.exitCode !== 0) return `kwokctl is not usable: \`${found.kwokctl} --version\` failed: ${why(version)}`;
     this.version = /\d+\.\d+\.\d+\S*/.exec(version.stdout)?.[0] ?? '';
     return undefined;
@@ -98,7 +97,9 @@ export class KwokProvider implements ClusterProvider {
 
   async create(): Promise<void> {
     const { commands, timeoutMs } = this.context;
-    const binaries = this.binaries as KwokBinaries;
+    // Under --dry-run on a machine without the binaries, the plan names them as a person would type them.
+    const binaries = this.binaries ?? { kwokctl: 'kwokctl', components: Object.fromEntries(COMPONENTS.map((component) => [component.name, component.name])) as KwokBinaries['components'] };
+    this.binaries = binaries;
     const config = join(this.context.workDir, 'kwok-config.yaml');
     if (!commands.dryRun) {
       await mkdir(this.workDir, { recursive: true });
