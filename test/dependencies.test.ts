@@ -148,7 +148,9 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
         it('fetches both subcharts, after which helm sees them and lint passes', async () => {
           const chartDir = await freshChart(`${binary.label}-mirror`);
           const results = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: registry!.url, plainHttp: true } }));
-          expect(results.filter((r) => r.status !== 'passed'), describeStage(results)).toEqual([]);
+          // Everything up to the rendered objects passes; what policy says of the stand-in
+          // subcharts' objects is not this test's subject (see the matrix and corpus tests).
+          expect(results.filter((r) => r.status !== 'passed' && r.stage !== 'policy'), describeStage(results)).toEqual([]);
           expect(dependenciesOf(results).findings).toEqual([]);
           expect(tarballsIn(chartDir)).toEqual(TARBALLS);
           const env = isolatedHelmEnv(join(work, `${binary.label}-home`));
@@ -177,7 +179,7 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
           // A mirror that cannot serve anything: the stage must pass without touching it.
           const again = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: `oci://${registry!.host}/no-such-path`, plainHttp: true } }));
           expect(dependenciesOf(again).findings).toEqual([]);
-          expect(again.filter((r) => r.status === 'failed'), describeStage(again)).toEqual([]);
+          expect(again.filter((r) => r.status === 'failed' && r.stage !== 'policy'), describeStage(again)).toEqual([]);
           expect(again.filter((r) => r.stage === 'lint').map((r) => r.status)).toEqual(['passed', 'passed', 'passed']);
         });
       });
