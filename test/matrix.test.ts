@@ -200,7 +200,7 @@ describe.skipIf(!availability.ok)('chart matrix', () => {
 
           it('passes every verify stage', () => {
             const key = (r: StageResult) => `${r.stage}:${r.valuesFiles.join(',')}`;
-            const required = ['files:', 'dependencies:', 'placeholders:', ...VALUES_SETS.flatMap((set) => ['lint', 'template', 'schema', 'policy'].map((stage) => `${stage}:${set.join(',')}`))];
+            const required = ['files:', 'dependencies:', ...VALUES_SETS.flatMap((set) => ['lint', 'template', 'schema', 'policy'].map((stage) => `${stage}:${set.join(',')}`))];
             expect(new Set(results.map(key))).toEqual(new Set(required));
             // Every static stage passes for every values set and every default minor, but for
             // policy errors on objects of the stand-in subcharts (SOUP, counted apart).
@@ -323,8 +323,12 @@ function checkClassTable(
 
     // NetworkPolicies: the allow policy always, the deny-all one only for class C.
     const policies = own(manifests).filter((m) => m.kind === 'NetworkPolicy');
-    // Plus one for the helm test pod and one for the backup job.
-    const expectedPolicies = [fullname, `${fullname}-test`, ...(row.defaultDeny ? [`${fullname}-default-deny`] : []), ...(answers.backup ? [`${fullname}-backup`] : [])];
+    // Plus one for the helm test pod, one for the backup job, and one for each in-cluster dependency's pods.
+    const inCluster = [
+      ...(answers.dependencies.includes('postgresql') && answers.postgresqlProvider === 'in-cluster' ? [`${fullname}-postgresql`] : []),
+      ...(answers.dependencies.includes('redis') && answers.redisProvider === 'in-cluster' ? [`${fullname}-valkey`] : []),
+    ];
+    const expectedPolicies = [fullname, `${fullname}-test`, ...(row.defaultDeny ? [`${fullname}-default-deny`] : []), ...(answers.backup ? [`${fullname}-backup`] : []), ...inCluster];
     expect(policies.map((p) => p.metadata.name).sort(), where).toEqual(expectedPolicies.sort());
     for (const policy of policies) expect(policy.apiVersion).toBe('networking.k8s.io/v1');
     const allow = policies.find((p) => p.metadata.name === fullname)!;

@@ -1,6 +1,7 @@
 import type { StageName } from '../verify/findings.js';
 import { chartCrds } from '../kube/crds.js';
 import { placeholderFindings } from '../parts/placeholders.js';
+import { pendingWrite } from '../write/atomic.js';
 import { validateManifests } from '../verify/kubeSchema.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';
 import type { Finding } from '../verify/findings.js';
@@ -43,7 +44,13 @@ export const STAGES: readonly StageDef[] = [
     scope: 'chart',
     summary: 'no symlink leads out of the chart (nothing outside it is ever read)',
     needs: [],
-    run: async (unit, _inputs, context) => ({ findings: service<FilesService>(context, 'files')?.problems(unit.chart.dir) ?? [] }),
+    run: async (unit, _inputs, context) => {
+      const findings = [...(service<FilesService>(context, 'files')?.problems(unit.chart.dir) ?? [])];
+      // A write chartwright was interrupted in: the files on disk may be half old, half new.
+      const pending = await pendingWrite(unit.chart.dir);
+      if (pending) findings.push({ severity: 'error', rule: 'unfinished-write', message: `${pending.replace(/; run the command again.*$/, '')}; run \`chartwright regenerate\` (or the \`new --force\` that was interrupted) to finish or undo it before testing` });
+      return { findings };
+    },
   },
   {
     name: 'dependencies',

@@ -117,7 +117,13 @@ export class KwokProvider implements ClusterProvider {
       '--kubeconfig', this.context.kubeconfig,
       '--wait', `${Math.max(60, Math.round(timeoutMs / 1000))}s`,
     ];
-    const created = await commands.run(binaries.kwokctl, args, 2 * timeoutMs + QUICK_MS, { env: this.env() });
+    let created = await commands.run(binaries.kwokctl, args, 2 * timeoutMs + QUICK_MS, { env: this.env() });
+    if (created.exitCode !== 0 && !created.aborted && !commands.dryRun) {
+      // kwokctl picks free ports by probing: another cluster starting at the same moment can take
+      // one first. Remove the half-made cluster and try once more.
+      await commands.run(binaries.kwokctl, ['--name', this.clusterName, 'delete', 'cluster'], 2 * QUICK_MS, { uninterruptible: true, env: this.env() });
+      created = await commands.run(binaries.kwokctl, args, 2 * timeoutMs + QUICK_MS, { env: this.env() });
+    }
     if (created.exitCode !== 0) throw new ProviderError(`kwokctl create cluster ${this.clusterName} failed: ${lastLog(created.stderr) || why(created)}`);
     // One simulated node with room for any chart (the Stage config sets its capacity).
     const node = await commands.run(binaries.kwokctl, ['--name', this.clusterName, 'scale', 'node', '--replicas', '1'], QUICK_MS, { env: this.env() });
