@@ -88,8 +88,14 @@ describe.skipIf(Boolean(missing))('install stage on a KWOK cluster', () => {
       // Every values set of every example, each its own release.
       expect(installStages(report!).length).toBe(report!.charts.reduce((total, chart) => total + chart.stages.filter((stage) => stage.stage === 'lint').length, 0));
       expect(exitCode, stderr).toBe(0);
-      // The charts' generated credentials are read back with `lookup`: never rotated by an upgrade or rollback.
-      for (const stage of installStages(report!)) expect(stage.findings.map((finding) => finding.rule)).not.toContain('install/secret-rotated');
+      // Generated credentials are read back with `lookup`: never rotated by an upgrade or rollback,
+      // the chart's own and the database password the (stand-in) PostgreSQL subchart generates.
+      for (const stage of installStages(report!)) {
+        expect(stage.findings.map((finding) => finding.rule)).not.toContain('install/secret-rotated');
+        const kept = stage.findings.find((finding) => finding.rule === 'install/secrets-kept')?.message ?? '';
+        expect(kept, stage.chart).toMatch(/\/SESSION_SECRET\b/);
+        if (['dose-calculator', 'patient-records'].includes(stage.chart)) expect(kept, stage.chart).toMatch(/-postgresql\/password\b/);
+      }
     }, 20 * MINUTES);
   });
 
@@ -216,6 +222,50 @@ describe.skipIf(Boolean(missing))('install stage on a KWOK cluster', () => {
       expect(existsSync(workDir!)).toBe(false);
     }, 5 * MINUTES);
 
+    it('passes a Job its TTL removes at once and a paused Deployment, waiting on neither', async () => {
+      const chart = await handMadeChart('ttl-paused', 'A', ttlJobAndPausedDeployment);
+      const started = Date.now();
+      // The install stage only: this hand-made chart breaks policy rules on purpose of brevity.
+      const { report, stderr } = await kwokTest([chart], helm());
+      expect(installStages(report!)[0]?.status, stderr).toBe('passed');
+      expect(Date.now() - started).toBeLessThan(100_000);
+    }, 5 * MINUTES);
+
+    it('stops helm at once when an image cannot be pulled, and says how to stand in for it', async () => {
+      const cluster = await startKwokCluster(join(work, 'pull-cluster'), `cw-pull-${process.pid}`);
+      try {
+        const chart = await handMadeChart('unpullable', 'A', pendingPod);
+        const { execa } = await import('execa');
+        const run = execa(process.execPath, [join(repoRoot, 'bin', 'chartwright.js'), 'test', chart, '--cluster', 'context', '--kubeconfig', cluster.kubeconfig, '--kube-version', '1.35', '--timeout', '3m', '--format', 'json'], {
+          env: { ...process.env, ...kwokEnv(helm()), NO_COLOR: '1' },
+          stdin: 'ignore',
+          reject: false,
+        });
+        // No kubelet here pulls anything: the test reports the pull failure a kubelet would.
+        let patched = false;
+        for (let tries = 0; tries < 120 && !patched; tries++) {
+          await new Promise((done) => setTimeout(done, 500));
+          const pods = await cluster.kubectl(['get', 'pods', '--all-namespaces', '--selector', 'app=unpullable', '--output', 'jsonpath={range .items[*]}{.metadata.namespace} {.metadata.name}{"\\n"}{end}']);
+          const [namespace, name] = pods.stdout.trim().split('\n')[0]?.split(' ') ?? [];
+          if (!namespace || !name) continue;
+          const status = { status: { containerStatuses: [{ name: 'app', image: 'registry.invalid/app:1.0.0', imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.invalid/app:1.0.0"' } } }] } };
+          patched = (await cluster.kubectl(['patch', 'pod', name, '--namespace', namespace, '--subresource=status', '--type=merge', '--patch', JSON.stringify(status)])).exitCode === 0;
+        }
+        expect(patched).toBe(true);
+        const patchedAt = Date.now();
+        const result = await run;
+        expect(Date.now() - patchedAt).toBeLessThan(60_000);
+        const report = JSON.parse(String(result.stdout)) as Report;
+        const failure = installStages(report)[0]!.findings.find((finding) => finding.rule === 'install/install');
+        expect(failure?.message).toMatch(/image registry\.invalid\/app:1\.0\.0 of pod unpullable-\S+ \(container app\) cannot be pulled: ImagePullBackOff/);
+        expect(failure?.message).toMatch(/Hint: pass --image-override REPOSITORY:TAG/);
+        // Said before the install too: the registry is a placeholder one.
+        expect(installStages(report)[0]!.findings.some((finding) => finding.rule === 'install/placeholder-image')).toBe(true);
+      } finally {
+        await cluster.stop();
+      }
+    }, 5 * MINUTES);
+
     it('an existing cluster (--cluster context): only its own namespaces are touched, and a namespace stuck on a finalizer is cleaned up by force', async () => {
       const cluster = await startKwokCluster(join(work, 'context-cluster'), `cw-test-${process.pid}`);
       try {
@@ -313,6 +363,60 @@ rules:
   - apiGroups: [""]
     resources: [configmaps]
     verbs: [get]
+`,
+};
+
+const ttlJobAndPausedDeployment = {
+  'job.yaml': `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-once
+spec:
+  ttlSecondsAfterFinished: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: once
+          image: docker.io/library/busybox:1.37.0
+`,
+  'deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  paused: true
+  replicas: 1
+  selector:
+    matchLabels: {app: paused}
+  template:
+    metadata:
+      labels: {app: paused}
+    spec:
+      containers:
+        - name: app
+          image: docker.io/library/busybox:1.37.0
+`,
+};
+
+const pendingPod = {
+  'deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: unpullable}
+  template:
+    metadata:
+      labels: {app: unpullable}
+    spec:
+      # Never scheduled, so the simulated node leaves its status to the test.
+      nodeSelector: {chartwright.test/no-such-node: "true"}
+      containers:
+        - name: app
+          image: registry.invalid/app:1.0.0
 `,
 };
 

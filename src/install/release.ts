@@ -205,6 +205,10 @@ async function compareSecrets(run: ReleaseRun, after: string): Promise<void> {
   if (!run.secrets) return;
   const now = await secretDigests(run);
   const changed = [...run.secrets].filter(([key, digest]) => now.has(key) && now.get(key) !== digest).map(([key]) => key);
+  const kept = [...run.secrets].filter(([key, digest]) => now.get(key) === digest).map(([key]) => key);
+  if (kept.length && after === 'rollback' && !changed.length) {
+    run.findings.push({ severity: 'info', rule: 'install/secrets-kept', message: `Secret values the same after install, upgrade and rollback: ${kept.sort().join(', ')}` });
+  }
   if (changed.length) {
     run.findings.push({
       severity: 'warning',
