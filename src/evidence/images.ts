@@ -103,5 +103,6 @@ export async function imageInventory(renders: readonly RenderOf[], kubeVersions:
       ...(known ? { catalogue: catalogueEntry(known, parsed.tag ?? '') } : {}),
     });
   }
-  return images.sort((a, b) => (a.reference < b.reference ? -1 : a.reference > b.reference ? 1 : 0));
+  const order = (image: ImageEvidence) => `${image.repository}\0${image.reference}`;
+  return images.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }

@@ -109,7 +109,11 @@ function imageRow(image: ImageEvidence, all: readonly string[][]): string[] {
   const used = image.usedBy
     .map((use) => plain(`${use.object} ${use.container}${use.hook ? ` (helm ${use.hook} hook)` : ''}, ${use.file}${use.kubeVersions ? `, Kubernetes ${use.kubeVersions.join(', ')}` : ''}`))
     .join('; ');
-  const note = image.catalogue ? `${plain(image.catalogue.supplier)}: ${plain(image.catalogue.maintenance)}${image.catalogue.sameVersion ? '' : ` (catalogue pins ${plain(image.catalogue.catalogueVersion)})`}` : '';
+  const note = image.catalogue
+    ? `${plain(image.catalogue.supplier)}: ${plain(image.catalogue.maintenance)}${image.catalogue.sameVersion ? '' : ` (catalogue pins ${plain(image.catalogue.catalogueVersion)})`}`
+    : image.role === 'soup'
+      ? "not in chartwright's catalogue: record its supplier and upkeep"
+      : '';
   return [
     code(image.repository),
     image.tag ? code(image.tag) : 'none',
