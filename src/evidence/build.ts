@@ -8,6 +8,7 @@ import { schemaIndex } from '../kube/schema.js';
 import { soupOf } from '../parts/soup.js';
 import { type ChartReport, describeOccurrences, distinctFindings, type Report } from '../report/model.js';
 import { CLASS_ANNOTATION } from '../stages/chart.js';
+import { isChartWide } from '../stages/list.js';
 import type { ChartUnderTest, Unit } from '../stages/model.js';
 import type { HelmRunner } from '../tools/helm.js';
 import type { Finding, StageName } from '../verify/findings.js';
@@ -91,6 +92,10 @@ function readChartYaml(chartDir: string): ChartMeta {
 const findingKey = (stage: StageName, finding: Finding) =>
   JSON.stringify([stage === 'template' || stage === 'schema' ? 'render' : stage, finding.severity, finding.rule ?? '', finding.file ?? '', finding.line ?? 0, finding.object ?? '', finding.message]);
 
+/** Where a finding holds when only one values set (or minor) was tested, so describeOccurrences has nothing to set apart. */
+const occurrencesText = (occurrences: readonly { valuesFiles: string[]; kubeVersion?: string }[]) =>
+  [...new Set(occurrences.map((occurrence) => `${['values.yaml', ...occurrence.valuesFiles].join(' + ')}${occurrence.kubeVersion ? ` at Kubernetes ${occurrence.kubeVersion}` : ''}`))].join(', ');
+
 /** The install stage's messages carry helm's live output (times, pod names) after their first line. */
 function recordedMessage(stage: StageName, message: string): string {
   if (stage !== 'install') return message;
@@ -115,7 +120,7 @@ function verificationOf(chart: ChartUnderTest, report: ChartReport, kubeVersions
       message: scrub(recordedMessage(finding.stage, finding.message)),
       ...(finding.subchart ? { subchart: finding.subchart } : {}),
       where: finding.occurrences.map((occurrence) => ({ valuesFiles: occurrence.valuesFiles, ...(occurrence.kubeVersion ? { kubeVersion: occurrence.kubeVersion } : {}) })),
-      whereText: describeOccurrences(finding, { valuesSets: chart.valuesSets, kubeVersions }) || 'the chart',
+      whereText: describeOccurrences(finding, { valuesSets: chart.valuesSets, kubeVersions }) || (isChartWide(finding.stage) ? 'the chart' : occurrencesText(finding.occurrences)),
     };
   });
   const stages: StageEvidence[] = report.stages.map((result) => ({
