@@ -3,6 +3,7 @@ import { type AnswerKey, FIELDS } from './answers/fields.js';
 import { INSTALL_FLAGS } from './install/options.js';
 import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
+import { InterruptedError } from './process/signals.js';
 import { GENERATOR_VERSION, PACKAGE_ROOT } from './paths.js';
 import { HumanReporter, useColour } from './report/human.js';
 import { processSignalGuard } from './process/signals.js';
@@ -28,10 +29,11 @@ const EXIT_CODES_HELP = `
 Exit codes:
   0  success (all checks passed)
   1  checks ran and found errors
-  2  bad usage or input (nothing was written)
+  2  bad usage or input, or the file system refused a write (nothing was written)
   3  a required tool (helm) is missing or unusable
   70  internal error (a bug in chartwright; please report it)
-  130  interrupted`;
+  130  interrupted (SIGINT)
+  143  terminated (SIGTERM)`;
 
 function buildProgram(): Command {
   const program = new Command('chartwright')
@@ -167,7 +169,9 @@ function buildProgram(): Command {
     .option('--add-dependency <name>', 'add a dependency: postgresql or redis; repeatable', repeat)
     .option('--answers <file>', 'YAML file of answers to change (--set wins over it)')
     .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
-    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (written with <<<<<<< ours / >>>>>>> theirs markers)'))
+    .option('--no-verify', 'skip the checks of the regenerated chart (lint, template, schema, policy)')
+    .option('--helm <path>', 'helm binary (default: $HELM_BIN, then helm on PATH)')
+    .addHelpText('after', EXIT_CODES_HELP.replace('checks ran and found errors', 'conflicts (listed; text ones marked <<<<<<< ours / >>>>>>> theirs), or the result fails the checks'))
     .exitOverride()
     .action(async (chart: string | undefined, options: Record<string, unknown>) => {
       process.exitCode = await (await commands.regenerate()).runRegenerate(
@@ -177,6 +181,8 @@ function buildProgram(): Command {
           addDependencies: (options.addDependency as string[] | undefined) ?? [],
           ...(typeof options.answers === 'string' ? { answersFile: options.answers } : {}),
           dryRun: options.dryRun === true,
+          verify: options.verify !== false,
+          ...(typeof options.helm === 'string' ? { helm: options.helm } : {}),
         },
         { stdout: process.stdout, reporter: new HumanReporter(process.stderr) },
       );
@@ -235,6 +241,8 @@ function reportError(error: unknown): number {
     }
     return ExitCode.usage;
   }
+  // The signal guard has printed how the interrupted work left things, and exits with this code.
+  if (error instanceof InterruptedError) return error.exitCode;
   if (error instanceof UsageError || error instanceof ToolError) {
     process.stderr.write(`chartwright: ${error.message}\n`);
     return error.exitCode;

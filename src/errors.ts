@@ -6,7 +6,10 @@ export const ExitCode = {
   toolMissing: 3,
   /** A bug in chartwright, told apart from findings (1) so CI can tell a crash from a failed check. */
   internal: 70,
+  /** SIGINT (128 + 2); see src/process/signals.ts. */
   interrupted: 130,
+  /** SIGTERM (128 + 15). */
+  terminated: 143,
 } as const;
 
 /** A user mistake: bad flag, bad answer, bad file. Printed without a stack trace, exit 2. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readSavedAnswers } from '../src/answers/saved.js';
+import { readSavedAnswers } from '../src/records/index.js';
 import { loadChartTemplates, planChart } from '../src/chart/plan.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../src/paths.js';
 

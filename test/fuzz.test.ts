@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import type { AnswerKey } from '../src/answers/fields.js';
-import { readSavedAnswers } from '../src/answers/saved.js';
+import { readSavedAnswers } from '../src/records/index.js';
 import { checkDescription, checkEmail, checkHost, checkMaintainerName, checkName } from '../src/answers/validate.js';
 import { runNew } from '../src/commands/new.js';
 import { ValidationError } from '../src/errors.js';

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { diffComm } from 'node-diff3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { readSavedAnswers } from '../src/answers/saved.js';
+import { readSavedAnswers } from '../src/records/index.js';
 import { CLASS_PROFILES } from '../src/chart/availability.js';
 import { runRegenerate } from '../src/commands/regenerate.js';
 import { HumanReporter } from '../src/report/human.js';
@@ -242,7 +242,7 @@ async function regenerate(dir: string, set: string[] = []) {
   const stdout = new Sink();
   const stderr = new Sink();
   const exitCode = await runRegenerate(
-    { chart: dir, set, addDependencies: [], dryRun: false },
+    { chart: dir, set, addDependencies: [], dryRun: false, verify: false },
     { stdout, reporter: new HumanReporter(stderr as unknown as NodeJS.WriteStream) },
   );
   return { exitCode, stdout: stdout.text, stderr: stderr.text };

@@ -101,7 +101,7 @@ describe('per-file outcomes', () => {
       both: ['merged', 'A\nb\nc\nD\n'],
       clash: ['conflict', `${OURS_MARKER}\nmine\n${SEPARATOR}\nnew\n${THEIRS_MARKER}\n`],
       gone: ['removed', undefined],
-      goneEdited: ['kept', 'mine\n'],
+      goneEdited: ['conflict', `${OURS_MARKER}\nmine\n${SEPARATOR}\n${THEIRS_MARKER}\n`],
       deleted: ['unchanged', undefined],
       deletedChanged: ['conflict', `${OURS_MARKER}\n${SEPARATOR}\nnew\n${THEIRS_MARKER}\n`],
       added: ['added', 'n\n'],
@@ -176,9 +176,10 @@ describe('regenerate on a chart', () => {
     expect((await yamlOf(dir, 'values-prod.yaml')).resources.limits.memory).toBe('1Gi');
   });
 
-  it('deletes a template the generator dropped, but keeps and reports one the user edited', async () => {
+  it('deletes a template the generator dropped, but flags one the user edited as a conflict', async () => {
     const unedited = await copyExample('dose-calculator');
-    const dropped = await runCli(['regenerate', unedited, '--set', 'service-monitor=false']);
+    // Merge outcomes only: the chart checks are regenerate-safety.test.ts's concern.
+    const dropped = await runCli(['regenerate', unedited, '--set', 'service-monitor=false', '--no-verify']);
     expect(dropped.exitCode, dropped.stderr).toBe(0);
     expect(dropped.stderr).toMatch(/removed\s+templates\/servicemonitor\.yaml/);
     expect(existsSync(join(unedited, 'templates/servicemonitor.yaml'))).toBe(false);
@@ -187,11 +188,13 @@ describe('regenerate on a chart', () => {
 
     const edited = await copyExample('dose-calculator');
     await rewrite(edited, 'templates/servicemonitor.yaml', /^spec:$/m, 'spec:\n  # scraped by the hospital-wide Prometheus too');
-    const kept = await runCli(['regenerate', edited, '--set', 'service-monitor=false']);
-    expect(kept.exitCode, kept.stderr).toBe(0);
-    expect(kept.stderr).toMatch(/kept\s+templates\/servicemonitor\.yaml/);
-    expect(kept.stderr).toContain('warning: templates/servicemonitor.yaml: no longer generated, but edited by you');
-    expect(await read(edited, 'templates/servicemonitor.yaml')).toContain('hospital-wide Prometheus');
+    const kept = await runCli(['regenerate', edited, '--set', 'service-monitor=false', '--no-verify']);
+    expect(kept.exitCode, kept.stderr).toBe(1);
+    expect(kept.stderr).toMatch(/CONFLICT\s+templates\/servicemonitor\.yaml/);
+    expect(kept.stderr).toContain('warning: templates/servicemonitor.yaml: no longer generated (service-monitor true → false), but edited by you');
+    const text = await read(edited, 'templates/servicemonitor.yaml');
+    expect(text).toContain('hospital-wide Prometheus');
+    expect(text).toMatch(/^<<<<<<< ours\n[^]*\n=======\n>>>>>>> theirs\n$/);
   });
 
   it('brings back a deleted template the generator changed, as a conflict', async () => {
@@ -280,7 +283,7 @@ describe('regenerate on a chart', () => {
     const dir = await copyExample('telemetry-viewer');
     await rewrite(dir, 'Chart.yaml', /^version: "?0\.1\.0"?$/m, 'version: "0.3.0"');
     const answers = join(dir, '..', 'answers.yaml');
-    await writeFile(answers, 'ingress: true\ningress-host: telemetry.example.org\n');
+    await writeFile(answers, 'ingress: true\ningress-host: telemetry.example.org\ningress-controller-namespace: ingress-nginx\n');
     const result = await runCli(['regenerate', dir, '--add-dependency', 'redis', '--set', 'redis-provider=external', '--answers', answers]);
     expect(result.exitCode, result.stderr).toBe(0);
     const saved = (await yamlOf(dir, '.chartwright.yaml')).answers;
@@ -340,7 +343,7 @@ describe('moving a class B chart to class C', () => {
     const kinds = parseAllDocuments(rendered).map((doc) => doc.toJS() as { kind?: string; metadata?: { name?: string } } | null);
     expect(kinds.some((object) => object?.kind === 'NetworkPolicy' && object.metadata?.name?.endsWith('-default-deny'))).toBe(true);
 
-    const tested = await runCli(['test', dir, '--values', 'values.yaml', 'values-prod.yaml', '--kube-version', '1.35'], { env: { HELM_BIN: helm4.path } });
+    const tested = await runCli(['test', dir, '--values', 'values.yaml', '--values', 'values-prod.yaml', '--kube-version', '1.35'], { env: { HELM_BIN: helm4.path } });
     expect(tested.exitCode, tested.stderr).toBe(0);
   });
 });

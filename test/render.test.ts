@@ -68,6 +68,7 @@ const SLOT_FILES: Record<string, string> = {
   'deployment.volumes': 'templates/deployment.yaml',
   'networkpolicy.ingressFrom': 'templates/networkpolicy.yaml',
   'networkpolicy.egress': 'templates/networkpolicy.yaml',
+  'networkpolicy.policies': 'templates/networkpolicy.yaml',
   readme: 'README.md',
 };
 const fragmentTarget = (source: string): string => {

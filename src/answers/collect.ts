@@ -123,7 +123,18 @@ export async function loadAnswersFile(path: string): Promise<Partial<Record<Answ
   } catch (error) {
     throw new UsageError(`--answers ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
   }
+  if (isCircular(data)) throw new UsageError(`--answers ${path} is not usable: a YAML alias (*name) refers to the anchor it is inside of (a circular structure)`);
   return normaliseAnswersData(data, `--answers ${path}`);
+}
+
+/** Whether parsed YAML refers to itself (`a: &x [*x]`), which no answer can be. */
+export function isCircular(data: unknown, inside: Set<unknown> = new Set()): boolean {
+  if (typeof data !== 'object' || data === null) return false;
+  if (inside.has(data)) return true;
+  inside.add(data);
+  const circular = Object.values(data).some((child) => isCircular(child, inside));
+  inside.delete(data);
+  return circular;
 }
 
 /** Maps a parsed answers mapping to answer keys; keys may be answer keys or flag names. */

@@ -4,7 +4,7 @@ import { type Asker, collectAnswers, loadAnswersFile } from '../answers/collect.
 import type { AnswerKey, Answers } from '../answers/fields.js';
 import type { Interview, PromptStreams } from '../answers/prompts.js';
 import { describeAnswers, nextSteps } from '../chart/summary.js';
-import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
+import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode, ToolError } from '../errors.js';
@@ -12,7 +12,7 @@ import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
 import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/mirror.js';
-import { writeChartAtomically } from '../write/atomic.js';
+import { withChartWrite } from '../write/atomic.js';
 
 export interface NewOptions {
   directory?: string;
@@ -74,8 +74,12 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   } finally {
     interview?.close();
   }
-  const remove = options.force ? await noLongerGenerated(target, files) : [];
-  await writeChartAtomically(target, files, { force: options.force, remove });
+  // Under the directory's lock: what an earlier `new` wrote is read and replaced by one run only.
+  await withChartWrite(target, { command: 'new' }, async (write) => {
+    for (const line of write.recovered) io.reporter.warn(line);
+    const remove = options.force ? await noLongerGenerated(target, files) : [];
+    await write.write(files, { force: options.force, remove });
+  });
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
   if (!options.verify) {
@@ -99,7 +103,7 @@ async function verifyWritten(
   // Loaded only when verifying, to keep `new --no-verify` and --dry-run fast.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyChart } = await import('../stages/verify.js');
-  const { toText } = await import('../report/text.js');
+  const { checkedLines } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(options.helm);
@@ -112,10 +116,8 @@ async function verifyWritten(
   const runner = new HelmRunner(helm);
   try {
     const report = await verifyChart({ helm: runner, chartDir: resolve(target), ...(mirror ? { mirror } : {}) });
-    const failed = report.summary.failedCharts.length > 0;
-    const { findings, stages } = report.summary;
-    if (failed || findings.warnings > 0) reporter.line(toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd());
-    else reporter.step(`verified: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})`);
+    const { failed, lines } = checkedLines(report, 'verified', displayPath(target));
+    for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
     if (failed) return ExitCode.checksFailed;
     printNextSteps(reporter, answers, target);
     return ExitCode.ok;

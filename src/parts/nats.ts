@@ -66,6 +66,7 @@ export const nats: Part = {
   slots: {
     'deployment.env': 'nats/deployment-env.yaml.hbs',
     'networkpolicy.egress': 'nats/networkpolicy-egress.yaml.hbs',
+    'networkpolicy.policies': 'nats/networkpolicy-policy.yaml.hbs',
     readme: 'nats/README.md.hbs',
   },
   context: (answers) => ({ inCluster: provider(answers) === 'in-cluster', external: provider(answers) === 'external' }),

@@ -60,6 +60,8 @@ export const SLOTS = [
   'deployment.volumes',
   'networkpolicy.ingressFrom',
   'networkpolicy.egress',
+  /** Whole NetworkPolicy documents, e.g. for the pods of an in-cluster dependency. */
+  'networkpolicy.policies',
   'readme',
 ] as const;
 export type Slot = (typeof SLOTS)[number];

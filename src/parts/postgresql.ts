@@ -86,6 +86,7 @@ export const postgresql: Part = {
   slots: {
     'deployment.env': 'postgresql/deployment-env.yaml.hbs',
     'networkpolicy.egress': 'postgresql/networkpolicy-egress.yaml.hbs',
+    'networkpolicy.policies': 'postgresql/networkpolicy-policy.yaml.hbs',
     readme: 'postgresql/README.md.hbs',
   },
   context: (answers) => ({

@@ -43,6 +43,7 @@ export const redis: Part = {
   slots: {
     'deployment.env': 'redis/deployment-env.yaml.hbs',
     'networkpolicy.egress': 'redis/networkpolicy-egress.yaml.hbs',
+    'networkpolicy.policies': 'redis/networkpolicy-policy.yaml.hbs',
     readme: 'redis/README.md.hbs',
   },
   context: (answers) => ({

@@ -1,3 +1,4 @@
+import { inStyle, lineStyleOf, normalised } from './lineEndings.js';
 import { mergeText, wholeFileConflict } from './textMerge.js';
 import { isYamlMapping, mergeYaml, sameYamlData } from './yamlMerge.js';
 
@@ -14,8 +15,8 @@ export type Outcome =
   | 'added'
   /** The generator no longer makes it and the user had not edited it: deleted. */
   | 'removed'
-  /** The generator no longer makes it but the user edited it: kept, and reported. */
-  | 'kept';
+  /** A file of the user's (not generated) whose calls of renamed generator helpers were carried over. */
+  | 'renamed';
 
 export interface FileMerge {
   path: string;
@@ -35,6 +36,8 @@ export interface MergeInputs {
   ours: ReadonlyMap<string, string>;
   /** What the generator produces now. */
   theirs: ReadonlyMap<string, string>;
+  /** Why files stop being generated (e.g. `persistence true → false`), for the conflict note. */
+  whyDropped?: string;
 }
 
 /** values.yaml, values-*.yaml, ci/*-values.yaml and Chart.yaml are data: merged key by key. */
@@ -45,10 +48,18 @@ export function isStructured(path: string): boolean {
 /** Decides every generated file's fate; pure, so the dry run and the real run cannot differ. */
 export function mergeChart(inputs: MergeInputs): FileMerge[] {
   const paths = [...new Set([...inputs.base.keys(), ...inputs.theirs.keys()])].sort();
-  return paths.map((path) => mergePath(path, inputs.base.get(path), inputs.ours.get(path), inputs.theirs.get(path)));
+  return paths.map((path) => {
+    const ours = inputs.ours.get(path);
+    const base = inputs.base.get(path);
+    // Merged as LF (what the generator writes), written back in the file's own line endings.
+    const style = lineStyleOf(ours ?? '');
+    const decided = mergePath(path, base === undefined ? undefined : normalised(base), ours === undefined ? undefined : normalised(ours), inputs.theirs.get(path), inputs.whyDropped);
+    const after = decided.outcome === 'unchanged' ? ours : decided.after === undefined ? undefined : inStyle(decided.after, style);
+    return { ...decided, before: ours, after };
+  });
 }
 
-function mergePath(path: string, base: string | undefined, ours: string | undefined, theirs: string | undefined): FileMerge {
+function mergePath(path: string, base: string | undefined, ours: string | undefined, theirs: string | undefined, whyDropped: string | undefined): FileMerge {
   const result = (outcome: Outcome, after: string | undefined, note?: string): FileMerge => ({
     path,
     outcome,
@@ -65,7 +76,12 @@ function mergePath(path: string, base: string | undefined, ours: string | undefi
   }
   if (theirs === undefined) {
     if (ours === base) return result('removed', undefined);
-    return result('kept', ours, 'no longer generated, but edited by you: kept; delete it if it is not needed');
+    // Kept silently, it would read values that are gone: the user decides, as for any conflict.
+    return result(
+      'conflict',
+      wholeFileConflict(ours, ''),
+      `no longer generated${whyDropped ? ` (${whyDropped})` : ''}, but edited by you; the values it reads are gone: delete the file, or keep your lines and remove the markers`,
+    );
   }
   if (ours === base) return result('updated', theirs);
   if (theirs === base) return result('unchanged', ours, 'your edits kept');

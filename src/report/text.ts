@@ -134,3 +134,15 @@ function summaryLine(report: Report, c: ReturnType<typeof paint>): string {
   const planned = stages.planned ? `, ${stages.planned} planned` : '';
   return `${charts}: ${findings}${subText}; checks: ${stages.passed} passed, ${stages.failed} failed, ${stages.skipped} skipped${planned}`;
 }
+
+/**
+ * What `new` and `regenerate` print after checking the chart they wrote: the whole report when a
+ * check failed, else one line (with the number of warnings, which `chartwright test` shows).
+ */
+export function checkedLines(report: Report, verb: 'verified' | 'checked', chartPath: string): { failed: boolean; lines: string[] } {
+  const failed = report.summary.failedCharts.length > 0;
+  if (failed) return { failed, lines: [toText(report, { verbosity: 'normal', includeSubcharts: false, colour: false }).trimEnd()] };
+  const { findings, stages } = report.summary;
+  const warnings = findings.warnings ? `; ${plural(findings.warnings, 'warning')} (\`chartwright test ${chartPath}\` shows them)` : '';
+  return { failed, lines: [`${verb}: ${stages.passed} checks passed (lint, template, schema and policy for every values file and Kubernetes ${report.kubeVersions.join(', ')})${warnings}`] };
+}

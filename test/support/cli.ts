@@ -70,13 +70,15 @@ export async function readTree(dir: string): Promise<Map<string, Buffer>> {
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Staging directories the atomic writer left behind anywhere below `dir`. */
+/** Staging directories and lock files the atomic writer left behind anywhere below `dir`. */
 export async function stagingLeftovers(dir: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (current: string) => {
     for (const entry of await readdir(current, { withFileTypes: true })) {
+      // The writer's lock file (.chartwright-write-<name>.lock) is a leftover too.
+      if (entry.isFile() && entry.name.startsWith('.chartwright-write-')) found.push(join(current, entry.name));
       if (!entry.isDirectory()) continue;
-      if (entry.name.startsWith('.chartwright-staging-')) found.push(join(current, entry.name));
+      if (entry.name.startsWith('.chartwright-staging-') || entry.name.startsWith('.chartwright-write-')) found.push(join(current, entry.name));
       else await walk(join(current, entry.name));
     }
   };

@@ -23,6 +23,26 @@ chart name. Truncated to 63 characters.
 {{- end }}
 
 {{/*
+The full name a subchart gives its objects (its Service, its Secret), by the rule its own
+fullname helper follows: its fullnameOverride, else the release name when that already holds the
+subchart's name (release "postgresql-app" -> "postgresql-app"), else "<release>-<name>".
+Call with (dict "root" $ "chart" "postgresql").
+*/}}
+{{- define "dose-calculator.subchartFullname" -}}
+{{- $values := index .root.Values .chart | default dict }}
+{{- if $values.fullnameOverride }}
+{{- $values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .chart $values.nameOverride }}
+{{- if contains $name .root.Release.Name }}
+{{- .root.Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .root.Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
 Chart name and version, for the helm.sh/chart label ("+" is not allowed in label values).
 */}}
 {{- define "dose-calculator.chart" -}}

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { recordOf, RELEASE_RECORD, serialiseRecord } from './release.js';
+import { ANSWERS_FILE } from './answersFile.js';
+import { recordOf, RELEASE_RECORD, serialiseRecord } from './releaseRecord.js';
 
 /** Where a chart keeps what the generator produced last time: the merge base of `regenerate`. */
 export const BASE_DIR = '.chartwright/base';
@@ -16,7 +17,7 @@ interface File {
 }
 
 /** The answers file is chartwright's record, rewritten on every generation, not a merge input. */
-const NOT_IN_BASE = new Set(['.chartwright.yaml']);
+const NOT_IN_BASE = new Set([ANSWERS_FILE]);
 
 /**
  * The generated files plus chartwright's records: a copy of each under .chartwright/base/ (what
