@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { ANSWERS_FILE, readSavedAnswers } from '../answers/saved.js';
+import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import type { SafetyClass } from '../answers/validate.js';
 import { schemaIndex } from '../kube/schema.js';
 import { soupOf } from '../parts/soup.js';
