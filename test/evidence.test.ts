@@ -252,6 +252,18 @@ describe.skipIf(!registry.ok)('with subcharts from a loopback registry', () => {
     await expectGolden(`${name}.evidence.md`, run.markdown);
   });
 
+  it('one run over every example chart holds each chart exactly as its own run does', async () => {
+    const dir = await exampleCopy('all');
+    const run = await runWithEvidence(dir, ['--all', 'charts', '--helm', helm4.path, '--mirror', server!.url], 'out');
+    expectValid(run.evidence);
+    expect(run.evidence.charts.map((chart) => chart.name)).toEqual(EXAMPLES);
+    for (const chart of run.evidence.charts) {
+      const alone = JSON.parse(await readFile(join(GOLDEN_DIR, `${chart.name}.evidence.json`), 'utf8')) as Evidence;
+      expect(chart).toEqual(alone.charts[0]);
+    }
+    expect(run.markdown.match(/^## Chart /gm)).toHaveLength(EXAMPLES.length);
+  });
+
   it.each(EXAMPLES)('example chart %s: the chart README holds the SOUP the evidence finds', async (name) => {
     const evidence = evidenceOf.get(name);
     expect(evidence, 'the golden test of this chart ran first').toBeDefined();
