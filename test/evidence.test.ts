@@ -230,6 +230,37 @@ describe('a chart with exemptions', () => {
   });
 });
 
+describe('a chart whose dependency cannot be fetched', () => {
+  it('says there is no digest and why, lists the dependency as missing, and fails', async () => {
+    const dir = await mkdtemp(join(work, 'missing-'));
+    const chart = join(dir, 'orphan');
+    await mkdir(join(chart, 'templates'), { recursive: true });
+    // Nothing listens on port 1 of loopback: the fetch fails at once, with no network involved.
+    await writeFile(
+      join(chart, 'Chart.yaml'),
+      stringify({ apiVersion: 'v2', name: 'orphan', version: '0.0.1', dependencies: [{ name: 'valkey', version: '0.9.4', repository: 'oci://127.0.0.1:1/charts' }] }),
+    );
+    await writeFile(join(chart, 'values.yaml'), '{}\n');
+    const run = await runWithEvidence(dir, ['orphan', '--helm', helm4.path, '--kube-version', '1.35'], 'out');
+    expectValid(run.evidence);
+    expect(run.exitCode).toBe(1);
+    const evidence = run.evidence.charts[0]!;
+    expect(evidence.package.digest).toBeUndefined();
+    expect(evidence.package.error).toMatch(/^helm package failed: .*valkey/);
+    expect(evidence.package.error).not.toContain(dir);
+    expect(evidence.soup.subcharts).toEqual([
+      expect.objectContaining({ name: 'valkey', version: '0.9.4', present: false, pinnedExactly: true, declared: { repository: 'oci://127.0.0.1:1/charts', version: '0.9.4' } }),
+    ]);
+    expect(evidence.soup.notes.join('\n')).toMatch(/missing from charts\//);
+    // The stages that needed the subchart say they were skipped; every rule says it was not run.
+    expect(evidence.verification.stages.filter((stage) => stage.stage === 'policy').map((stage) => stage.status)).toEqual(['skipped']);
+    expect(new Set(evidence.riskControls.map((control) => control.outcome))).toEqual(new Set(['not-run']));
+    expect(evidence.riskControls[0]!.notRunFor).toEqual([{ valuesFiles: [], kubeVersion: '1.35' }]);
+    expect(run.markdown).toContain('| Package digest | none: helm package failed');
+    expect(run.markdown).toContain('**not run**');
+  });
+});
+
 describe.skipIf(!registry.ok)('with subcharts from a loopback registry', () => {
   let server: Registry | undefined;
   const evidenceOf = new Map<string, Evidence>();
