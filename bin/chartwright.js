@@ -8,5 +8,9 @@ if (major < 20 || (major === 20 && minor < 19)) {
 // Node 22.1+ can cache compiled code between runs: most of a scaffold run is start-up.
 const { enableCompileCache } = await import('node:module');
 enableCompileCache?.();
-const { main } = await import('../dist/cli.js');
+// The bundle (scripts/bundle.mjs) starts faster; dist/cli.js is the same code, module by module.
+const { main } = await import('../dist/cli.bundle.js').catch((error) => {
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND' || !String(error.message).includes('cli.bundle.js')) throw error;
+  return import('../dist/cli.js');
+});
 process.exitCode = await main(process.argv.slice(2));

@@ -14,8 +14,8 @@ import { loadChartTemplates, planChart } from '../src/chart/plan.js';
 import { NATS_CHART } from '../src/parts/nats.js';
 import { soupOf } from '../src/parts/soup.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../src/paths.js';
+import { verifyChart } from '../src/stages/verify.js';
 import { detectHelm, HelmRunner } from '../src/tools/helm.js';
-import { verifyChart } from '../src/verify/verify.js';
 import { writeChartAtomically } from '../src/write/atomic.js';
 import { pushFixtureCharts, registryAvailable, startRegistry, type Registry } from './support/registry.js';
 import { helmBinaries, isolatedHelmEnv } from './support/tools.js';
@@ -47,13 +47,13 @@ describe.skipIf(!availability.ok)('NATS broker part with its subchart from the l
     await writeChartAtomically(chartDir, planChart(answers, { generatorVersion: GENERATOR_VERSION, templates: loadChartTemplates(CHART_TEMPLATES_DIR) }), { force: false });
     const runner = new HelmRunner(await detectHelm(helm4.path));
     try {
-      const results = await verifyChart({
-        helm: runner,
-        chartDir,
-        valuesSets: [[], ['values-dev.yaml'], ['values-prod.yaml']],
-        mirror: { url: registry.url, plainHttp: true },
-      });
-      const failed = results.filter((result) => result.status !== 'passed');
+      // The static stages of `chartwright test` over every values set (values.yaml, dev, prod).
+      const report = await verifyChart({ helm: runner, chartDir, mirror: { url: registry.url, plainHttp: true } });
+      // Policy errors on the stand-in subchart's objects (no NetworkPolicies) are counted apart;
+      // everything of the chart's own must pass.
+      const failed = report.charts[0]!.stages.filter(
+        (result) => result.status !== 'passed' && !(result.stage === 'policy' && result.findings.every((f) => f.severity !== 'error' || f.file?.startsWith('charts/'))),
+      );
       if (failed.length) throw new Error(failed.map((result) => `${result.stage}: ${result.findings.map((f) => f.message).join(' | ')}`).join('\n'));
     } finally {
       await runner.dispose();

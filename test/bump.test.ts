@@ -234,7 +234,11 @@ describe('test --since', () => {
     expect(more).toEqual([]);
     expect(finding).toMatchObject({ file: 'Chart.yaml' });
     expect(finding?.message).toBe('templates/deployment.yaml, templates/extra.yaml changed since v0.1.0, but the chart version is still 0.1.0; run `chartwright bump`');
-    expect(flagged.stderr).toContain('[version-bump]');
+    // The text report (stdout) says it too, under Chart.yaml.
+    const text = await runCli(['test', 'charts/telemetry-viewer', '--since', 'v0.1.0', '--values', 'values.yaml', '--kube-version', '1.35'], { cwd: repo, env: { HELM_BIN: helm4.path } });
+    expect(text.exitCode).toBe(1);
+    expect(text.stdout).toMatch(/ {2}Chart\.yaml\n\s+error\s+\[version-bump\] templates\/deployment\.yaml, templates\/extra\.yaml changed since v0\.1\.0/);
+    expect(text.stderr).toBe('');
 
     const bumped = await runCli(['bump', chart], { cwd: repo });
     expect(bumped.stdout).toBe('0.2.0\n');
@@ -261,7 +265,8 @@ describe('test --since', () => {
     await copyExample('telemetry-viewer', join(repo, 'charts'));
     const result = await since(repo, 'HEAD');
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toContain('the chart is new since then');
+    const check = (JSON.parse(result.stdout) as Report).charts[0]?.stages.find((stage) => stage.stage === 'version-bump');
+    expect(check).toMatchObject({ status: 'passed', reason: 'chart version against HEAD: the chart is new since then' });
   });
 
   it('is a usage error outside a git repository or with an unknown ref', async () => {

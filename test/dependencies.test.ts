@@ -1,6 +1,7 @@
-// The dependencies stage with real helm 3/4: offline without a mirror (one actionable finding),
+// The dependencies stage with real helm 3/4, through the static stages `chartwright new` and
+// `test` share (verifyChart): offline without a mirror (one actionable finding, lint still runs),
 // from a loopback OCI mirror (both subcharts fetched, lint passes), and from a wrong mirror path
-// (one finding per dependency naming the ref it tried).
+// (one finding per dependency naming the ref it tried). A failed stage leaves no charts/ behind.
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,8 +13,9 @@ import { collectAnswers } from '../src/answers/collect.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../src/chart/plan.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../src/paths.js';
 import { detectHelm, HelmRunner } from '../src/tools/helm.js';
+import type { Report } from '../src/report/model.js';
+import { verifyChart } from '../src/stages/verify.js';
 import type { StageResult } from '../src/verify/findings.js';
-import { verifyChart } from '../src/verify/verify.js';
 import { writeChartAtomically } from '../src/write/atomic.js';
 import { pushFixtureCharts, registryAvailable, startRegistry, type Registry } from './support/registry.js';
 import { helmBinaries, isolatedHelmEnv } from './support/tools.js';
@@ -26,6 +28,8 @@ const OFFLINE_TIMEOUT_MS = 60_000;
 
 const describeStage = (results: StageResult[]) =>
   results.map((r) => `${r.stage} [${r.valuesFiles.join(',')}] ${r.status}: ${r.findings.map((f) => f.message).join(' | ')}`).join('\n');
+const stagesOf = (report: Report) => report.charts[0]!.stages;
+const dependenciesOf = (results: StageResult[]) => results.find((r) => r.stage === 'dependencies')!;
 const tarballsIn = (chartDir: string) =>
   existsSync(join(chartDir, 'charts')) ? readdirSync(join(chartDir, 'charts')).filter((f) => f.endsWith('.tgz')).sort() : [];
 
@@ -104,9 +108,8 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
           'fails with exactly one finding that names the missing dependencies and suggests --mirror',
           async () => {
             const chartDir = await freshChart(`${binary.label}-offline`);
-            const results = await verifyChart({ helm: runner!, chartDir, valuesSets: [[], ['values-prod.yaml']] });
-            const dependencies = results[0]!;
-            expect(dependencies.stage).toBe('dependencies');
+            const results = stagesOf(await verifyChart({ helm: runner!, chartDir }));
+            const dependencies = dependenciesOf(results);
             expect(dependencies.status, describeStage(results)).toBe('failed');
             expect(dependencies.findings, describeStage(results)).toHaveLength(1);
             const finding = dependencies.findings[0]!;
@@ -117,16 +120,25 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
               expect(finding.message).toContain(dep.repository);
             }
             expect(finding.message).toMatch(/--mirror oci:\/\//);
-            // Nothing else can run without the subcharts, and each says why.
-            const later = results.slice(1);
-            expect(later.map((r) => `${r.stage}:${r.valuesFiles.join(',')}`)).toEqual(
-              expect.arrayContaining(['lint:', 'template:', 'lint:values-prod.yaml', 'template:values-prod.yaml']),
-            );
-            for (const result of later) {
-              expect(result.status, `${result.stage} after a failed dependencies stage`).toBe('skipped');
-              expect(result.reason).toMatch(/dependencies/);
+            // Nothing of helm's private home or repository cache in what the user reads.
+            expect(finding.message).not.toMatch(/helm-manager-|chartwright-helm-|<helm cache>/);
+            // lint does not need the subcharts: it runs for every values set, and does not say
+            // again what the dependencies stage said.
+            const lint = results.filter((r) => r.stage === 'lint');
+            expect(lint.map((r) => r.valuesFiles.join(','))).toEqual(['', 'values-dev.yaml', 'values-prod.yaml']);
+            for (const result of lint) {
+              expect(result.status, describeStage(results)).toBe('passed');
+              expect(result.findings.filter((f) => /dependenc/.test(f.message))).toEqual([]);
             }
-            expect(tarballsIn(chartDir)).toEqual([]);
+            // What needs the subcharts does not run, and says why.
+            const rendering = results.filter((r) => ['template', 'schema', 'policy'].includes(r.stage));
+            expect(rendering.length).toBe(3 * 3 * 3);
+            for (const result of rendering) {
+              expect(result.status, `${result.stage} after a failed dependencies stage`).toBe('skipped');
+              expect(result.reason).toBe(result.stage === 'template' ? 'dependencies failed' : 'template skipped');
+            }
+            // helm dependency build makes charts/ before it fails: nothing is left of it.
+            expect(existsSync(join(chartDir, 'charts'))).toBe(false);
           },
           OFFLINE_TIMEOUT_MS,
         );
@@ -135,14 +147,11 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
       describe('from the loopback mirror', () => {
         it('fetches both subcharts, after which helm sees them and lint passes', async () => {
           const chartDir = await freshChart(`${binary.label}-mirror`);
-          const results = await verifyChart({
-            helm: runner!,
-            chartDir,
-            valuesSets: [[], ['values-dev.yaml'], ['values-prod.yaml']],
-            mirror: { url: registry!.url, plainHttp: true },
-          });
-          expect(results.filter((r) => r.status !== 'passed'), describeStage(results)).toEqual([]);
-          expect(results[0]!.findings).toEqual([]);
+          const results = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: registry!.url, plainHttp: true } }));
+          // Everything up to the rendered objects passes; what policy says of the stand-in
+          // subcharts' objects is not this test's subject (see the matrix and corpus tests).
+          expect(results.filter((r) => r.status !== 'passed' && r.stage !== 'policy'), describeStage(results)).toEqual([]);
+          expect(dependenciesOf(results).findings).toEqual([]);
           expect(tarballsIn(chartDir)).toEqual(TARBALLS);
           const env = isolatedHelmEnv(join(work, `${binary.label}-home`));
           // helm itself must agree the dependencies are satisfied, not only our file check.
@@ -165,19 +174,13 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
 
         it('does not consult the mirror again once the subcharts are present', async () => {
           const chartDir = await freshChart(`${binary.label}-present`);
-          const first = await verifyChart({ helm: runner!, chartDir, valuesSets: [], mirror: { url: registry!.url, plainHttp: true } });
-          expect(first[0]!.status, describeStage(first)).toBe('passed');
+          const first = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: registry!.url, plainHttp: true } }));
+          expect(dependenciesOf(first).status, describeStage(first)).toBe('passed');
           // A mirror that cannot serve anything: the stage must pass without touching it.
-          const again = await verifyChart({
-            helm: runner!,
-            chartDir,
-            valuesSets: [[]],
-            mirror: { url: `oci://${registry!.host}/no-such-path`, plainHttp: true },
-          });
-          expect(again[0]!.stage).toBe('dependencies');
-          expect(again[0]!.findings).toEqual([]);
-          expect(again.filter((r) => r.status === 'failed'), describeStage(again)).toEqual([]);
-          expect(again.filter((r) => r.stage === 'lint').map((r) => r.status)).toEqual(['passed']);
+          const again = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: `oci://${registry!.host}/no-such-path`, plainHttp: true } }));
+          expect(dependenciesOf(again).findings).toEqual([]);
+          expect(again.filter((r) => r.status === 'failed' && r.stage !== 'policy'), describeStage(again)).toEqual([]);
+          expect(again.filter((r) => r.stage === 'lint').map((r) => r.status)).toEqual(['passed', 'passed', 'passed']);
         });
       });
 
@@ -185,8 +188,8 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
         it('reports one finding per dependency, naming the ref it tried', async () => {
           const chartDir = await freshChart(`${binary.label}-wrong`);
           const mirrorUrl = `oci://${registry!.host}/no-such-path`;
-          const results = await verifyChart({ helm: runner!, chartDir, valuesSets: [[]], mirror: { url: mirrorUrl, plainHttp: true } });
-          const dependencies = results[0]!;
+          const results = stagesOf(await verifyChart({ helm: runner!, chartDir, mirror: { url: mirrorUrl, plainHttp: true } }));
+          const dependencies = dependenciesOf(results);
           expect(dependencies.status, describeStage(results)).toBe('failed');
           expect(dependencies.findings, describeStage(results)).toHaveLength(2);
           const [first, second] = dependencies.findings;
@@ -200,9 +203,12 @@ describe.skipIf(!availability.ok)('dependencies stage (postgresql + redis in-clu
             // One line of helm's error, not its whole output.
             expect(finding.message).not.toContain('\n');
           }
-          expect(results.length).toBeGreaterThan(1);
-          for (const result of results.slice(1)) expect(result.status, result.stage).toBe('skipped');
-          expect(tarballsIn(chartDir)).toEqual([]);
+          // Everything that renders is skipped; lint runs (and passes) without the subcharts.
+          for (const result of results.filter((r) => ['template', 'schema', 'policy'].includes(r.stage))) expect(result.status, result.stage).toBe('skipped');
+          expect(results.filter((r) => r.stage === 'lint').map((r) => r.status)).toEqual(['passed', 'passed', 'passed']);
+          expect(existsSync(join(chartDir, 'charts'))).toBe(false);
+          // The fetch was staged in the private helm home, never in the chart.
+          expect(readdirSync(chartDir).filter((name) => /fetch|tmpcharts/.test(name))).toEqual([]);
         });
       });
     });

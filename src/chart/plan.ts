@@ -57,12 +57,16 @@ export const targetOf = (source: string) => {
  * A pure function from answers to the chart's files, sorted by path: the generated files plus
  * chartwright's records under .chartwright/ (the base snapshot `regenerate` merges against).
  */
+/** A generated chart's first version. */
+const CHART_VERSION = '0.1.0';
+
 export function planChart(answers: Answers, options: PlanOptions): PlannedFile[] {
-  return withBaseSnapshot(planGenerated(answers, options));
+  const tree = buildValueTree(answers);
+  // The record's data is at hand here: parsing the YAML just written back was most of a plan's time.
+  return withBaseSnapshot(planGenerated(answers, options, tree), { version: CHART_VERSION, values: defaultsOf(tree) });
 }
 
-function planGenerated(answers: Answers, options: PlanOptions): PlannedFile[] {
-  const tree = buildValueTree(answers);
+function planGenerated(answers: Answers, options: PlanOptions, tree: ValueNode): PlannedFile[] {
   const parts = includedParts(answers);
   const files: PlannedFile[] = [];
   const add = (path: string, content: string) => files.push({ path, content });
@@ -160,7 +164,7 @@ function chartMetadata(answers: Answers, parts: Part[], generatorVersion: string
     name: answers.name,
     description: answers.description,
     type: 'application',
-    version: '0.1.0',
+    version: CHART_VERSION,
     appVersion: answers.image.tag,
     kubeVersion: '>=1.30.0-0',
     keywords: ['iec-62304', `iec-62304-class-${answers.safetyClass.toLowerCase()}`],

@@ -7,7 +7,7 @@ import type { InstallOptions } from '../install/index.js';
 import { formatReport, type ReportFormat, REPORT_FORMATS } from '../report/formats.js';
 import { terminalProgress } from '../report/progress.js';
 import type { Verbosity } from '../report/text.js';
-import { findCharts } from '../stages/chart.js';
+import { checkValuesFlag, findCharts } from '../stages/chart.js';
 import { STAGES } from '../stages/list.js';
 import { unitsOf } from '../stages/run.js';
 import { testCharts } from '../stages/testCharts.js';
@@ -97,6 +97,7 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   const outputs = options.outputs.map(checkOutput);
   const helmTimeoutMs = options.helmTimeout === undefined ? DEFAULT_HELM_TIMEOUT_MS : durationMs(options.helmTimeout, '--helm-timeout');
   const chartDirs = findCharts(options.charts.length ? options.charts : ['.'], options.all);
+  if (options.values?.length) checkValuesFlag(chartDirs, options.values);
   const evidenceModule = options.evidence !== undefined || options.date !== undefined ? await import('../evidence/index.js') : undefined;
   const evidenceTarget = evidenceModule?.checkEvidenceOptions(options.evidence, options.date, chartDirs);
   const evidence = evidenceTarget && evidenceModule ? new evidenceModule.EvidenceCollector() : undefined;

@@ -36,10 +36,11 @@ export function shapeOf(value: unknown): Shape {
   return typeName(value);
 }
 
-export function recordOf(version: string, valuesText: string, paths: readonly string[]): ReleaseRecord {
+/** `values`: the text of values.yaml, or its data. */
+export function recordOf(version: string, values: string | unknown, paths: readonly string[]): ReleaseRecord {
   return {
     version,
-    values: shapeOf(parseYaml(valuesText, { version: '1.1' }) ?? {}),
+    values: shapeOf((typeof values === 'string' ? parseYaml(values, { version: '1.1' }) : values) ?? {}),
     templates: paths.filter((path) => path.startsWith('templates/')).sort(),
   };
 }

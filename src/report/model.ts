@@ -102,37 +102,61 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
  * occurrences. Stable for the same input.
  */
 export function distinctFindings(chart: Pick<ChartReport, 'stages'>): DistinctFinding[] {
-  const byKey = new Map<string, DistinctFinding>();
+  const byKey = new Map<string, { entry: DistinctFinding; template: string }>();
   for (const result of chart.stages) {
     for (const finding of result.findings) {
-      const key = findingKey(result.stage, finding);
-      let entry = byKey.get(key);
-      if (!entry) {
+      const template = minorTemplate(finding.message, result.kubeVersion);
+      const key = findingKey(result.stage, { ...finding, message: template });
+      let seen = byKey.get(key);
+      if (!seen) {
         const subchart = subchartOf(finding);
-        entry = { ...finding, stage: result.stage, ...(subchart ? { subchart } : {}), occurrences: [] };
-        byKey.set(key, entry);
+        seen = { entry: { ...finding, stage: result.stage, ...(subchart ? { subchart } : {}), occurrences: [] }, template };
+        byKey.set(key, seen);
       }
       const occurrence: Occurrence = { valuesFiles: result.valuesFiles, ...(result.kubeVersion ? { kubeVersion: result.kubeVersion } : {}) };
-      if (!entry.occurrences.some((seen) => sameOccurrence(seen, occurrence))) entry.occurrences.push(occurrence);
+      if (!seen.entry.occurrences.some((other) => sameOccurrence(other, occurrence))) seen.entry.occurrences.push(occurrence);
     }
   }
-  return [...byKey.values()].sort(
-    (a, b) =>
-      compare(a.subchart ?? '', b.subchart ?? '') ||
-      compare(a.file ?? '~', b.file ?? '~') ||
-      compare(a.object ?? '', b.object ?? '') ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      compare(a.rule ?? '', b.rule ?? '') ||
-      (a.line ?? 0) - (b.line ?? 0) ||
-      compare(a.message, b.message),
-  );
+  for (const { entry, template } of byKey.values()) {
+    if (!template.includes(MINOR)) continue;
+    const minors = [...new Set(entry.occurrences.map((occurrence) => occurrence.kubeVersion as string))].sort(compareMinors);
+    entry.message = template.split(MINOR).join(`of Kubernetes ${minors.length > 1 ? `${minors.slice(0, -1).join(', ')} and ${minors.at(-1)}` : minors[0]}`);
+  }
+  return [...byKey.values()]
+    .map(({ entry }) => entry)
+    .sort(
+      (a, b) =>
+        compare(a.subchart ?? '', b.subchart ?? '') ||
+        compare(a.file ?? '~', b.file ?? '~') ||
+        compare(a.object ?? '', b.object ?? '') ||
+        SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+        compare(a.rule ?? '', b.rule ?? '') ||
+        (a.line ?? 0) - (b.line ?? 0) ||
+        compare(a.message, b.message),
+    );
+}
+
+/** Stands for "of Kubernetes <the minor the check ran for>" in a message (see minorTemplate). */
+const MINOR = '\u0000of-minor\u0000';
+
+/**
+ * A message that names the minor its check ran for ("not in the ConfigMap schema of Kubernetes
+ * 1.35") is the same finding at every minor: keyed without it, printed once with all of them
+ * ("of Kubernetes 1.35, 1.36 and 1.37"). A minor named for another reason ("removed in
+ * Kubernetes 1.25", a nearer bundled schema) is kept as it is.
+ */
+function minorTemplate(message: string, kubeVersion: string | undefined): string {
+  return kubeVersion ? message.split(`of Kubernetes ${kubeVersion}`).join(MINOR) : message;
 }
 
 const sameOccurrence = (a: Occurrence, b: Occurrence) => a.kubeVersion === b.kubeVersion && a.valuesFiles.join('\0') === b.valuesFiles.join('\0');
 
 export const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export const valuesLabel = (files: readonly string[]) => (files.length ? `values.yaml + ${files.join(' + ')}` : 'values.yaml');
+/** A path as one line of text: a name with a line break or another control character is shown quoted. */
+export const printable = (path: string) => (/[\u0000-\u001f\u007f]/.test(path) ? JSON.stringify(path) : path);
+
+export const valuesLabel = (files: readonly string[]) => (files.length ? `values.yaml + ${files.map(printable).join(' + ')}` : 'values.yaml');
 
 /**
  * "every values set, every minor", "values-prod.yaml, Kubernetes 1.35 and 1.36", ...: where a
@@ -149,8 +173,8 @@ export function describeOccurrences(finding: DistinctFinding, tested: { valuesSe
   const chartWide = finding.occurrences.every((occurrence) => occurrence.valuesFiles.length === 0 && !occurrence.kubeVersion) && isChartWide(finding.stage);
   if (chartWide) return '';
   if (tested.valuesSets.length > 1) {
-    if (sets.size === tested.valuesSets.length) parts.push(`${sets.size === 2 ? 'both' : 'all'} ${sets.size} values sets`);
-    else parts.push([...sets.values()].map((files) => (files.length ? files.join(' + ') : 'values.yaml')).join(', '));
+    if (sets.size === tested.valuesSets.length) parts.push(sets.size === 2 ? 'both values sets' : `all ${sets.size} values sets`);
+    else parts.push([...sets.values()].map((files) => (files.length ? files.map(printable).join(' + ') : 'values.yaml')).join(', '));
   }
   if (minors.size > 0 && tested.kubeVersions.length > 1) {
     if (minors.size === tested.kubeVersions.length) parts.push(`all ${minors.size} minors`);

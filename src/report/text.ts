@@ -1,5 +1,5 @@
 import type { StageResult } from '../verify/findings.js';
-import { type ChartReport, countFindings, describeOccurrences, type DistinctFinding, distinctFindings, type Report, valuesLabel } from './model.js';
+import { type ChartReport, countFindings, describeOccurrences, type DistinctFinding, distinctFindings, printable, type Report, valuesLabel } from './model.js';
 import { isChartWide } from '../stages/list.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -50,7 +50,7 @@ export function toText(report: Report, options: TextOptions): string {
     const shown = own.filter((finding) => shownSeverities.has(finding.severity));
     const status = chart.failed ? c.red('FAILED') : chart.stages.every((stage) => stage.status === 'planned' || stage.status === 'skipped') && chart.stages.some((stage) => stage.status === 'planned') ? c.cyan('planned') : c.green('passed');
     if (options.verbosity === 'quiet' && !chart.failed) continue;
-    lines.push(`${c.bold(chart.name)}${chart.version ? ` ${chart.version}` : ''} (${chart.path}): ${status}`);
+    lines.push(`${c.bold(chart.name)}${chart.version ? ` ${chart.version}` : ''} (${printable(chart.path)}): ${status}`);
     if (options.verbosity !== 'quiet') lines.push(c.dim(`  IEC 62304 class ${chart.safetyClass}, ${CLASS_SOURCE[chart.classSource]}`));
     lines.push(...findingLines(shown, tested, c));
     if (hiddenSubchart.length && options.verbosity !== 'quiet') {
@@ -81,7 +81,7 @@ function findingLines(findings: readonly DistinctFinding[], tested: Parameters<t
   let file: string | undefined | null = null;
   let object: string | undefined | null = null;
   for (const finding of findings) {
-    const findingFile = finding.file ?? '(chart)';
+    const findingFile = finding.file === undefined ? '(chart)' : printable(finding.file);
     if (findingFile !== file) {
       file = findingFile;
       object = null;
@@ -104,7 +104,7 @@ function findingLines(findings: readonly DistinctFinding[], tested: Parameters<t
 
 function skipLines(chart: ChartReport, verbosity: 'normal' | 'verbose', c: ReturnType<typeof paint>): string[] {
   const lines: string[] = [];
-  for (const duplicate of chart.duplicates) lines.push(c.dim(`  not tested again: ${duplicate.file} (same content as ${duplicate.sameAs})`));
+  for (const duplicate of chart.duplicates) lines.push(c.dim(`  not tested again: ${printable(duplicate.file)} (same content as ${printable(duplicate.sameAs)})`));
   const skipped = chart.stages.filter((stage) => stage.status === 'skipped');
   if (skipped.length === 0) return lines;
   if (verbosity === 'verbose') return lines; // the stage table lists each

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { checkSafetyClass, type SafetyClass } from '../answers/validate.js';
 import { UsageError } from '../errors.js';
@@ -77,7 +77,8 @@ export function escapingSymlinks(chartDir: string): Finding[] {
 /** values.yaml alone, then with each values-*.yaml and ci/*-values.yaml, in a stable order. */
 export function valuesFileSets(chartDir: string): string[][] {
   const rootFiles = readdirSync(chartDir)
-    .filter((name) => /^values-.+\.ya?ml$/.test(name))
+    // Any name, line breaks included: a values file helm cannot be given still gets its finding.
+    .filter((name) => /^values-.+\.ya?ml$/s.test(name))
     .sort();
   const ciDir = join(chartDir, 'ci');
   const ciFiles = existsSync(ciDir)
@@ -105,6 +106,35 @@ function readMeta(chartDir: string): ChartMeta {
   }
 }
 
+/**
+ * The files --values names, relative to the chart. Each value is a file name, or a
+ * comma-separated list of them; a value that names an existing file is taken whole, so a file
+ * whose name holds a comma can be given. Nothing outside the chart is accepted.
+ */
+function valuesFlag(chartDir: string, raw: readonly string[]): string[] {
+  const files: string[] = [];
+  for (const value of raw) {
+    const whole = isFileIn(chartDir, value);
+    const parts = whole ? [value] : value.split(',').map((part) => part.trim()).filter(Boolean);
+    for (const file of parts) {
+      const inChart = relative(chartDir, resolve(chartDir, file));
+      if (inChart === '' || inChart.startsWith('..') || isAbsolute(inChart)) {
+        throw new UsageError(`invalid --values ${JSON.stringify(file)}: must be a file inside the chart ${chartDir} (chartwright reads nothing outside the chart under test)`);
+      }
+      if (!isFileIn(chartDir, file)) throw new UsageError(`invalid --values ${JSON.stringify(file)}: no such file in ${chartDir}`);
+      files.push(inChart.split(sep).join('/'));
+    }
+  }
+  return [...new Set(files)];
+}
+
+/** --values checked against every chart before anything runs (usage errors come first). */
+export function checkValuesFlag(chartDirs: readonly string[], raw: readonly string[]): void {
+  for (const dir of chartDirs) if (escapingSymlinks(resolve(dir)).length === 0) valuesFlag(resolve(dir), raw);
+}
+
+const isFileIn = (chartDir: string, file: string) => existsSync(join(chartDir, file)) && lstatSync(join(chartDir, file)).isFile();
+
 export interface InspectOptions {
   /** --values: only these files (paths relative to the chart; values.yaml for the defaults alone). */
   values?: readonly string[];
@@ -128,10 +158,7 @@ export function inspectChart(chartDir: string, options: InspectOptions = {}): { 
   const duplicates: ChartUnderTest['duplicates'] = [];
   if (fileProblems.length === 0) {
     if (options.values?.length) {
-      for (const file of options.values) {
-        if (!existsSync(join(dir, file)) || !lstatSync(join(dir, file)).isFile()) throw new UsageError(`invalid --values ${JSON.stringify(file)}: no such file in ${dir}`);
-      }
-      valuesSets = options.values.map((file) => (file === 'values.yaml' ? [] : [file]));
+      valuesSets = valuesFlag(dir, options.values).map((file) => (file === 'values.yaml' ? [] : [file]));
     } else {
       const seen = new Map<string, string>();
       for (const set of valuesFileSets(dir)) {
@@ -143,7 +170,8 @@ export function inspectChart(chartDir: string, options: InspectOptions = {}): { 
             duplicates.push({ file, sameAs: original });
             continue;
           }
-          seen.set(content, file);
+          // A name helm cannot be given is never the one copies are measured against.
+          if (!/[\n\r]/.test(file)) seen.set(content, file);
         }
         valuesSets.push(set);
       }

@@ -71,7 +71,7 @@ export interface Inputs {
 
 /**
  * A stage as data: its name, scope, the stages it needs (a need that did not pass skips it, with
- * the reason), when it is off for the whole run, and how it runs one unit.
+ * the reason), the stages it only runs after, when it is off for the whole run, and how it runs one unit.
  */
 export interface StageDef {
   name: StageName;

@@ -67,7 +67,7 @@ export async function runStages(
   });
   const byName = new Map(active.map((stage) => [stage.name, stage]));
   for (const stage of active) {
-    for (const need of stage.needs) {
+    for (const need of [...stage.needs, ...(stage.after ?? [])]) {
       // A need on a stage that is off for this run is no need: lint does not wait for --since.
       if (!stages.some((candidate) => candidate.name === need)) throw new Error(`stage ${stage.name} needs unknown stage ${need}`);
     }
