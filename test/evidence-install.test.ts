@@ -37,7 +37,7 @@ describe.skipIf(Boolean(missing))('evidence with the install stage on KWOK', () 
         runs.push(await runWithEvidence(dir, args, 'evidence', kwokEnv(helm4.path), 10 * MINUTES));
       }
       const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
-      expect(first.exitCode, first.stderr).toBe(0);
+      expect(first.exitCode, `${first.stdout}\n${first.stderr}`).toBe(0);
       const { evidence } = first;
       expect(evidence.install).toMatchObject({ provider: 'kwok', kubernetesVersion: 'v1.35.4' });
       expect(evidence.install?.cannotVerify.join('\n')).toMatch(/image pull/);
