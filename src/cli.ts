@@ -117,7 +117,9 @@ function buildProgram(): Command {
     .option('--mirror <oci-url>', 'fetch missing dependencies from this OCI registry (default: $CHARTWRIGHT_MIRROR)')
     .option('--plain-http', 'use plain HTTP for the mirror (automatic for loopback)')
     .option('--since <ref>', 'also fail charts whose templates or values changed since this git ref without a chart version bump')
-    .option('--install', 'also run the install stage on a cluster (see --cluster)');
+    .option('--install', 'also run the install stage on a cluster (see --cluster)')
+    .option('--evidence <dir>', 'also write evidence.json and evidence.md (chart digest, class, SOUP, checks, exemptions, risk controls) to this directory')
+    .option('--date <YYYY-MM-DD>', 'date of the evidence record (default: none, so the same run gives the same bytes)');
   for (const flag of INSTALL_FLAGS) {
     const option = new Option(`${flag.name}${flag.argument ? ` ${flag.argument}` : ''}`, flag.description);
     if (flag.choices) option.choices([...flag.choices]);
@@ -153,6 +155,8 @@ function buildProgram(): Command {
           install: options.install === true,
           // Only what was given: defaults are applied (and documented) by the install module.
           installOptions: Object.fromEntries(INSTALL_FLAGS.filter((flag) => options[flag.key] !== undefined).map((flag) => [flag.key, options[flag.key]])),
+          ...(typeof options.evidence === 'string' ? { evidence: options.evidence } : {}),
+          ...(typeof options.date === 'string' ? { date: options.date } : {}),
         },
         { stdout: process.stdout, stderr: process.stderr, guard, colour: useColour(process.stdout) },
       );

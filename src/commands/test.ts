@@ -44,6 +44,10 @@ export interface TestOptions {
   install: boolean;
   /** Raw install-stage options (src/install/options.ts), validated before anything runs. */
   installOptions: Partial<Record<keyof InstallOptions, unknown>>;
+  /** --evidence DIR: also write evidence.json and evidence.md there (src/evidence). */
+  evidence?: string;
+  /** --date YYYY-MM-DD for the evidence record. */
+  date?: string;
 }
 
 export interface TestIo {
@@ -94,6 +98,9 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   const helmTimeoutMs = options.helmTimeout === undefined ? DEFAULT_HELM_TIMEOUT_MS : durationMs(options.helmTimeout, '--helm-timeout');
   const chartDirs = findCharts(options.charts.length ? options.charts : ['.'], options.all);
   if (options.values?.length) checkValuesFlag(chartDirs, options.values);
+  const evidenceModule = options.evidence !== undefined || options.date !== undefined ? await import('../evidence/index.js') : undefined;
+  const evidenceTarget = evidenceModule?.checkEvidenceOptions(options.evidence, options.date, chartDirs);
+  const evidence = evidenceTarget && evidenceModule ? new evidenceModule.EvidenceCollector() : undefined;
   const mirror = resolveMirror(options.mirror, options.plainHttp);
   const versionBump = options.since === undefined ? undefined : await versionBumpService(chartDirs, options.since);
   const wantsInstall = options.install || options.installOptions.cluster !== undefined;
@@ -133,7 +140,11 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
         helm: runner,
         stages: STAGES,
         signal,
-        onCharts: (charts, context) => progress.total(charts.reduce((total, chart) => total + STAGES.filter((stage) => !stage.off?.(context)).reduce((sum, stage) => sum + unitsOf(stage, chart, context.kubeVersions).length, 0), 0)),
+        ...(evidence ? { onRender: evidence.onRender } : {}),
+        onCharts: (charts, context) => {
+          evidence?.onCharts(charts);
+          progress.total(charts.reduce((total, chart) => total + STAGES.filter((stage) => !stage.off?.(context)).reduce((sum, stage) => sum + unitsOf(stage, chart, context.kubeVersions).length, 0), 0));
+        },
         onResult: (chart, result) => progress.done(chart.name, result),
       },
     );
@@ -142,6 +153,20 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
     const textOptions = { verbosity: options.verbosity, includeSubcharts: options.includeSubcharts, colour: io.colour };
     io.stdout.write(formatReport(report, format, textOptions));
     for (const output of outputs) await writeFile(output.file, formatReport(report, output.format, { ...textOptions, colour: false }));
+    if (evidence && evidenceModule && evidenceTarget) {
+      const record = {
+        report,
+        collector: evidence,
+        helm: runner,
+        helmTimeoutMs,
+        signal,
+        ...(options.values?.length ? { valuesFilter: options.values } : {}),
+        ...(forcedClass ? { classFlag: forcedClass } : {}),
+        mirror: mirror !== undefined,
+        ...(install ? { install: { runId: install.service.runId, ...(install.service.kubectlVersion ? { kubectlVersion: install.service.kubectlVersion } : {}) } } : {}),
+      };
+      if (!(await evidenceModule.recordEvidence(evidenceTarget, record))) return ExitCode.interrupted;
+    }
     return report.summary.failedCharts.length > 0 ? ExitCode.checksFailed : ExitCode.ok;
   } finally {
     progress.stop();

@@ -46,7 +46,8 @@ export interface InstallDeps {
 }
 
 export interface OpenInstall {
-  service: InstallService & { info: () => InstallInfo };
+  /** runId and the kubectl client version are for the evidence record (src/evidence), which leaves run names out. */
+  service: InstallService & { info: () => InstallInfo; runId: string; kubectlVersion?: string };
   /** Removes what the session made (or lists it under --keep). Idempotent. */
   close: () => Promise<void>;
 }
@@ -286,7 +287,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     cannotVerify: [...chosen.cannotVerify],
     warnings: [...state.warnings, ...(state.failure ? [`the cluster could not be made: ${state.failure}`] : [])],
   });
-  return { service: { run, info }, close };
+  return { service: { run, info, runId, ...(clientVersion ? { kubectlVersion: clientVersion.gitVersion } : {}) }, close };
 }
 
 /** --apply: server-side apply, then wait until any CRD in the file serves its kinds. */

@@ -112,7 +112,8 @@ function readArchiveEntries(entries: { name: string; data: Buffer }[], label: st
   }
 }
 
-function tarEntries(tar: Buffer): { name: string; data: Buffer }[] {
+/** Regular files of an uncompressed tar (ustar, PAX and GNU long names), in archive order. */
+export function tarEntries(tar: Buffer): { name: string; data: Buffer }[] {
   const entries: { name: string; data: Buffer }[] = [];
   let longName: string | undefined;
   for (let offset = 0; offset + 512 <= tar.length; ) {

@@ -9,6 +9,7 @@ import { ANSWERS_FILE, lastReleaseRecord, recordOf, type ReleaseRecord, RELEASE_
 import type { FileToWrite } from '../write/atomic.js';
 import { fsStep } from '../write/fsErrors.js';
 import { compareRecords, type ShapeChange } from './compare.js';
+import { SOUP_RECORD, soupOfBump } from './soup.js';
 
 // As src/render/yaml.ts writes them: Helm reads YAML 1.1.
 const OPTIONS = { version: '1.1', lineWidth: 0 } as const;
@@ -107,7 +108,8 @@ async function plan(chartDir: string, options: BumpOptions): Promise<BumpPlan> {
   const to = semver.inc(from, chosen) as string;
   chart.set('version', to);
 
-  const entries = changeEntries(changes, appChanged ? { from: oldAppVersion, to: appVersion as string } : undefined, message);
+  const soup = await soupOfBump(chartDir, chart.toJS() as { dependencies?: unknown });
+  const entries = [...changeEntries(changes, appChanged ? { from: oldAppVersion, to: appVersion as string } : undefined, message), ...soup.changes];
   setChangesAnnotation(chart, entries);
   const why =
     chosen === derived.level ? derived.reason : previous ? `chosen with --level; the changes alone make it ${derived.level} (${derived.reason})` : `chosen with --level (${derived.reason})`;
@@ -119,6 +121,7 @@ async function plan(chartDir: string, options: BumpOptions): Promise<BumpPlan> {
     { path: 'Chart.yaml', content: chart.toString(OPTIONS) },
     { path: 'CHANGELOG.md', content: withEntry(changelog, changelogEntry) },
     { path: RELEASE_RECORD, content: serialiseRecord(recordOf(to, valuesText, templates)) },
+    { path: SOUP_RECORD, content: soup.record },
   ];
   const helmignore = existsSync(join(chartDir, '.helmignore')) ? await readFile(join(chartDir, '.helmignore'), 'utf8') : '';
   if (!/^\.chartwright\/?$/m.test(helmignore)) {

@@ -7,9 +7,11 @@ import type { Finding, StageName, StageResult } from '../verify/findings.js';
 import { schemaMinorFor } from '../verify/kubeSchema.js';
 import type { Exemption } from '../verify/policy.js';
 import type { Mirror } from '../verify/mirror.js';
+import type { Manifest } from '../verify/manifests.js';
 import { inspectChart } from './chart.js';
+import type { Render } from './helmStages.js';
 import type { FilesService, InstallService, PolicyService, VersionBumpService } from './list.js';
-import type { ChartUnderTest, RunContext, StageDef } from './model.js';
+import type { ChartUnderTest, RunContext, StageDef, Unit } from './model.js';
 import { runStages } from './run.js';
 
 export interface TestChartsOptions {
@@ -32,6 +34,25 @@ export interface TestChartsDeps {
   onResult?: (chart: ChartUnderTest, result: StageResult) => void;
   /** Charts as they are known, before any stage runs (progress totals). */
   onCharts?: (charts: readonly ChartUnderTest[], context: RunContext) => void;
+  /** Each render of the template stage, per values set and minor (the evidence record reads the images from them). */
+  onRender?: (unit: Unit, manifests: readonly Manifest[]) => void;
+}
+
+/** The stage list with the template stage handing each render to `onRender` as well. */
+function withRenderHook(stages: readonly StageDef[], onRender: NonNullable<TestChartsDeps['onRender']>): StageDef[] {
+  return stages.map((stage) =>
+    stage.name !== 'template'
+      ? stage
+      : {
+          ...stage,
+          run: async (unit, inputs, context) => {
+            const outcome = await stage.run(unit, inputs, context);
+            const render = outcome.output as Render | undefined;
+            if (render?.manifests) onRender(unit, render.manifests);
+            return outcome;
+          },
+        },
+  );
 }
 
 /** Runs the stage list over the charts and builds the report model. */
@@ -65,7 +86,8 @@ export async function testCharts(options: TestChartsOptions, deps: TestChartsDep
   };
   const charts = inspected.map(({ chart }) => chart);
   deps.onCharts?.(charts, context);
-  const run = await runStages(deps.stages, charts, context, deps.onResult);
+  const stages = deps.onRender ? withRenderHook(deps.stages, deps.onRender) : deps.stages;
+  const run = await runStages(stages, charts, context, deps.onResult);
   const reports: ChartReport[] = charts.map((chart) => {
     const stages = attributeValuesFindings(run.results.get(chart) ?? []);
     const notValidated = new Set<string>();
