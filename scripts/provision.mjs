@@ -118,11 +118,11 @@ async function findStamped(name, key) {
 
 // ---- Go-built components -----------------------------------------------------------------------
 
-/** The version a module's go.mod requires, e.g. `v1.35.4`. */
+/** The version a toolchain module's go.mod lists for `modulePath` (required or indirect), e.g. `v1.35.4`. */
 function requiredVersion(moduleDir, modulePath) {
   const text = readFileSync(join(toolchainDir, moduleDir, 'go.mod'), 'utf8');
   const match = new RegExp(`^\\s*(?:require\\s+)?${modulePath.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(text);
-  if (!match) throw new ProvisionError(`provision: scripts/toolchain/${moduleDir}/go.mod does not require ${modulePath}`);
+  if (!match) throw new ProvisionError(`provision: scripts/toolchain/${moduleDir}/go.mod does not list ${modulePath}`);
   return match[1];
 }
 
@@ -131,13 +131,13 @@ function requiredVersion(moduleDir, modulePath) {
  * builds use (without them the binaries report a wrong version: helm prints v4.3, Kubernetes
  * v0.0.0-master, and helm 3 assumes Kubernetes 1.20), and how to read the built version back.
  */
-function components(goModuleVersion) {
+function components() {
   const kube = requiredVersion('kube', 'k8s.io/kubernetes');
   const [kubeMajor, kubeMinor] = kube.slice(1).split('.');
   const helm3 = requiredVersion('helm3', 'helm.sh/helm/v3');
   const helm4 = requiredVersion('helm4', 'helm.sh/helm/v4');
   // helm 3's Makefile derives its default Kubernetes version from the client-go it links.
-  const clientGo = goModuleVersion('helm3', 'k8s.io/client-go');
+  const clientGo = requiredVersion('helm3', 'k8s.io/client-go');
   const [clientMajor, clientMinor] = clientGo.slice(1).split('.');
   const etcd = requiredVersion('etcd', 'go.etcd.io/etcd/server/v3');
   const kwok = requiredVersion('kwok', 'sigs.k8s.io/kwok');
@@ -309,7 +309,7 @@ async function checkBuilt(component, dir) {
   }
 }
 
-async function provisionComponent(go, goVersion, goModuleVersion, component) {
+async function provisionComponent(go, goVersion, component) {
   const key = componentKey(goVersion, component);
   const version = component.version.slice(1);
   const target = join(toolsDir, `${component.name}-${version}`);
@@ -351,22 +351,11 @@ async function provisionFromGo(only) {
   const go = findGo();
   if (!go) return { skipped: 'Go was not found (set GO, put go on PATH, or install it at /usr/local/go): the KWOK cluster, the newest helm 3/4 and the loopback registry are not provisioned' };
   const goVersion = (await run(go, ['env', 'GOVERSION'], { env: goEnv() })).stdout.trim();
-  const moduleVersions = new Map();
-  const goModuleVersion = (moduleDir, modulePath) => {
-    const key = `${moduleDir} ${modulePath}`;
-    if (!moduleVersions.has(key)) {
-      const text = readFileSync(join(toolchainDir, moduleDir, 'go.mod'), 'utf8');
-      const match = new RegExp(`^\\s*${modulePath.replace(/[.]/g, '\\.')}\\s+(v\\S+)`, 'm').exec(text);
-      if (!match) throw new ProvisionError(`provision: scripts/toolchain/${moduleDir}/go.mod does not list ${modulePath}`);
-      moduleVersions.set(key, match[1]);
-    }
-    return moduleVersions.get(key);
-  };
   log(`provisioning the Go-built toolchain with ${goVersion}`);
   const built = [];
-  for (const component of components(goModuleVersion)) {
+  for (const component of components()) {
     if (only && !only.includes(component.name) && !only.includes(component.module)) continue;
-    const dir = await provisionComponent(go, goVersion, goModuleVersion, component);
+    const dir = await provisionComponent(go, goVersion, component);
     for (const [binary, role] of Object.entries(component.roles)) {
       built.push({ role, version: component.version.slice(1), path: relative(repoRoot, join(dir, binary)), source: `go scripts/toolchain/${component.module}` });
     }
@@ -409,8 +398,15 @@ async function linkLegacyNames(tools) {
   ]) {
     if (!path) continue;
     const link = join(toolsDir, name);
-    await rm(link, { recursive: true, force: true });
-    await symlink(relative(toolsDir, dirname(join(repoRoot, path))), link);
+    // Beside it, then renamed over it: a test running meanwhile never finds the name missing.
+    const tmp = join(toolsDir, `.${name}-${randomBytes(4).toString('hex')}`);
+    await symlink(relative(toolsDir, dirname(join(repoRoot, path))), tmp);
+    await rename(tmp, link).catch(async (error) => {
+      // A real directory of that name (from an older layout) cannot be renamed over.
+      if (error.code !== 'EISDIR' && error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      await rm(link, { recursive: true, force: true });
+      await rename(tmp, link);
+    });
   }
 }
 

@@ -7,7 +7,8 @@ import { describeAnswers, nextSteps } from '../chart/summary.js';
 import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
-import { ExitCode, ToolError } from '../errors.js';
+import { ExitCode } from '../errors.js';
+import { checkWrittenChart } from './checkWritten.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
 import { resolveMirror } from '../verify/mirror.js';
@@ -100,30 +101,13 @@ async function verifyWritten(
   mirror: Mirror | undefined,
   reporter: HumanReporter,
 ): Promise<number> {
-  // Loaded only when verifying, to keep `new --no-verify` and --dry-run fast.
-  const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyChart } = await import('../stages/verify.js');
-  const { checkedLines } = await import('../report/text.js');
-  let helm;
-  try {
-    helm = await detectHelm(options.helm);
-  } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    reporter.warn(`${error.message}; the chart was written but not verified (pass --no-verify to skip verification)`);
-    return ExitCode.toolMissing;
-  }
-  reporter.step(`verifying with helm ${helm.version} (${helm.source})`);
-  const runner = new HelmRunner(helm);
-  try {
-    const report = await verifyChart({ helm: runner, chartDir: resolve(target), ...(mirror ? { mirror } : {}) });
-    const { failed, lines } = checkedLines(report, 'verified', displayPath(target));
-    for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
-    if (failed) return ExitCode.checksFailed;
-    printNextSteps(reporter, answers, target);
-    return ExitCode.ok;
-  } finally {
-    runner.dispose();
-  }
+  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target) }, reporter, (helm) =>
+    verifyChart({ helm, chartDir: resolve(target), ...(mirror ? { mirror } : {}) }),
+  );
+  if (failed !== undefined) return failed;
+  printNextSteps(reporter, answers, target);
+  return ExitCode.ok;
 }
 
 /**

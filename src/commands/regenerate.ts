@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path';
-import { ExitCode, ToolError, UsageError } from '../errors.js';
+import { checkWrittenChart } from './checkWritten.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { GENERATOR_VERSION } from '../paths.js';
 import type { AnswerChanges } from '../regenerate/answers.js';
 import { unifiedDiff } from '../regenerate/diff.js';
@@ -68,35 +69,16 @@ export async function runRegenerate(options: RegenerateOptions, io: RegenerateIo
 }
 
 async function verify(chartDir: string, options: RegenerateOptions, mirror: Mirror | undefined, reporter: HumanReporter): Promise<number> {
-  // Loaded only when verifying, as in `new`.
-  const { detectHelm, HelmRunner } = await import('../tools/helm.js');
   const { verifyRegenerated } = await import('../regenerate/verify.js');
-  const { checkedLines } = await import('../report/text.js');
-  let helm;
-  try {
-    helm = await detectHelm(options.helm);
-  } catch (error) {
-    if (!(error instanceof ToolError)) throw error;
-    reporter.warn(`${error.message}; the chart was regenerated but not checked (pass --no-verify to skip the checks)`);
-    return ExitCode.toolMissing;
-  }
-  reporter.step(`checking with helm ${helm.version} (${helm.source})`);
-  const runner = new HelmRunner(helm);
-  try {
-    const { report, withoutDependencies } = await verifyRegenerated(runner, chartDir, mirror);
+  const failed = await checkWrittenChart({ helm: options.helm, verb: 'checked', done: 'regenerated', chartPath: display(chartDir) }, reporter, async (helm) => {
+    const { report, withoutDependencies } = await verifyRegenerated(helm, chartDir, mirror);
     if (withoutDependencies) {
       reporter.warn(`checked without ${withoutDependencies.join(', ')}: not in charts/ (run \`helm dependency build\`, or set CHARTWRIGHT_MIRROR, to check with them)`);
     }
-    const { failed, lines } = checkedLines(report, 'checked', display(chartDir));
-    for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
-    if (failed) {
-      reporter.warn('the regenerated chart fails the checks `chartwright new` makes (see above); fix what they name, then run `chartwright test`');
-      return ExitCode.checksFailed;
-    }
-    return ExitCode.ok;
-  } finally {
-    runner.dispose();
-  }
+    return report;
+  });
+  if (failed === ExitCode.checksFailed) reporter.warn('the regenerated chart fails the checks `chartwright new` makes (see above); fix what they name, then run `chartwright test`');
+  return failed ?? ExitCode.ok;
 }
 
 function dryRun(plan: RegeneratePlan, io: RegenerateIo): number {
