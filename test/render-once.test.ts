@@ -65,7 +65,7 @@ describe.each(helms)('the example charts with $label', (helm) => {
       const random = randomLines(shared, await helmTemplate(helm.path, dir, valuesFiles, newest));
       // Only a few credential values (KEY: "base64"), never a structural line.
       expect(random.size).toBeLessThan(5);
-      for (const index of random) expect(shared.split('\n')[index]).toMatch(/^ {2}[A-Z_]+: "[A-Za-z0-9+/=]+"$/);
+      for (const index of random) expect(shared.split('\n')[index]).toMatch(/^ {2}[A-Za-z_-]+: "[A-Za-z0-9+/=]+"$/);
       for (const minor of DEFAULT_KUBE_VERSIONS) {
         const perMinor = await helmTemplate(helm.path, dir, valuesFiles, minor);
         expect(blank(perMinor, random), `${name} ${valuesFiles.join(',') || 'values.yaml'} at ${minor}`).toBe(blank(shared, random));
