@@ -266,6 +266,30 @@ describe.skipIf(Boolean(missing))('install stage on a KWOK cluster', () => {
       }
     }, 5 * MINUTES);
 
+    it('a cluster whose creation fails fails the stage with the reason and leaves no process running', async () => {
+      // The control plane from a directory of our own, with a kube-scheduler that cannot start.
+      const binaries = join(work, 'broken-binaries');
+      await rm(binaries, { recursive: true, force: true });
+      await mkdir(binaries, { recursive: true });
+      const { link, chmod } = await import('node:fs/promises');
+      for (const name of ['kube-apiserver', 'kube-controller-manager', 'etcd', 'kwok']) await link(provisioned(name), join(binaries, name));
+      await writeFile(join(binaries, 'kube-scheduler'), '#!/bin/sh\necho "kube-scheduler: deliberately broken" >&2\nexit 1\n');
+      await chmod(join(binaries, 'kube-scheduler'), 0o755);
+      const chart = await handMadeChart('no-cluster', 'A', clusterScoped);
+      const { report } = await kwokTest([chart, '--kwok-binaries', binaries], helm());
+      const stage = installStages(report!)[0]!;
+      expect(stage.status).toBe('failed');
+      expect(stage.findings.find((finding) => finding.rule === 'install/cluster')?.message).toMatch(/kwokctl create cluster chartwright-\w+ failed/);
+      // Nothing started from those binaries runs on: /proc/<pid>/exe names the file a process runs.
+      const { readdir, readlink } = await import('node:fs/promises');
+      const running: string[] = [];
+      for (const pid of (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry))) {
+        const exe = await readlink(`/proc/${pid}/exe`).catch(() => '');
+        if (exe.startsWith(binaries)) running.push(`${pid} ${exe}`);
+      }
+      expect(running).toEqual([]);
+    }, 5 * MINUTES);
+
     it('an existing cluster (--cluster context): only its own namespaces are touched, and a namespace stuck on a finalizer is cleaned up by force', async () => {
       const cluster = await startKwokCluster(join(work, 'context-cluster'), `cw-test-${process.pid}`);
       try {

@@ -148,7 +148,29 @@ export class KwokProvider implements ClusterProvider {
   async delete(): Promise<string | undefined> {
     if (!this.created || !this.binaries) return undefined;
     const result = await this.context.commands.run(this.binaries.kwokctl, ['--name', this.clusterName, 'delete', 'cluster'], 2 * QUICK_MS, { uninterruptible: true, env: this.env() });
-    return result.exitCode === 0 ? undefined : lastLog(result.stderr) || why(result);
+    // A cluster whose creation failed half-way may have components kwokctl no longer knows of:
+    // every process started from this cluster's directory goes too.
+    const stray = await this.stopStrayProcesses();
+    if (result.exitCode !== 0) return `${lastLog(result.stderr) || why(result)}${stray ? ` (stopped ${stray} process(es) it left)` : ''}`;
+    return undefined;
+  }
+
+  private async stopStrayProcesses(): Promise<number> {
+    if (this.context.commands.dryRun) return 0;
+    const listed = await this.context.commands.probe('ps', ['-eo', 'pid=,args='], QUICK_MS);
+    const pids = listed.stdout
+      .split('\n')
+      .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null && match[2]!.includes(`${this.workDir}/`))
+      .map((match) => Number(match[1]));
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    return pids.length;
   }
 
   /**
