@@ -166,7 +166,8 @@ async function kwokBench(examples) {
     const started = performance.now();
     const result = spawnSync(
       process.execPath,
-      [cli, 'test', ...examples, '--helm', helm, '--cluster', 'kwok', '--install-concurrency', String(concurrency), '--kube-version', '1.35', '--format', 'json'],
+      // infusion-events renders a CloudNativePG Cluster: the stand-in of its CRD goes on the cluster first.
+      [cli, 'test', ...examples, '--helm', helm, '--cluster', 'kwok', '--install-concurrency', String(concurrency), '--kube-version', '1.35', '--format', 'json', '--apply', join(root, 'test/fixtures/crds/cloudnative-pg-cluster.stand-in.yaml')],
       { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: process.env },
     );
     const total = performance.now() - started;
@@ -178,7 +179,8 @@ async function kwokBench(examples) {
       continue;
     }
     const failed = releases.filter((stage) => stage.status !== 'passed').length;
-    const lifecycle = median(releases.map((stage) => stage.durationMs));
+    // The steps' own time: a release waiting for a free slot (--install-concurrency) is not working.
+    const lifecycle = median(releases.map((stage) => (stage.steps ?? []).reduce((total, step) => total + step.durationMs, 0)));
     console.log(
       `  ${releases.length} releases, --install-concurrency ${concurrency}: whole run ${ms(total)}, lifecycle per release median ${ms(lifecycle)}${failed ? `, ${failed} FAILED` : ''}: ${total <= 120_000 ? 'met' : 'NOT met'} (target <= 120 s)`,
     );

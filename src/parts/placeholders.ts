@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isPair, isScalar, parse as parseYaml, parseDocument, type YAMLMap } from 'yaml';
+import { loadKubernetesYaml } from '../kube/yaml11.js';
 import { nodesOf, PLACEHOLDER_MARK, type ValueNode } from '../chart/valueTree.js';
 import type { Finding } from '../verify/findings.js';
 
@@ -61,8 +62,7 @@ const switchedOff = (values: unknown, path: string[]) =>
   });
 
 /** Keys of values.yaml marked `# PLACEHOLDER: ...`, with what to put instead. */
-function markedKeys(text: string): { path: string[]; replaceWith: string }[] {
-  const document = parseDocument(text, { version: '1.1' });
+function markedKeys(document: ReturnType<typeof parseDocument>): { path: string[]; replaceWith: string }[] {
   const found: { path: string[]; replaceWith: string }[] = [];
   const walk = (map: YAMLMap, path: string[]) => {
     map.items.forEach((pair, index) => {
@@ -125,11 +125,13 @@ export async function placeholderFindings(chartDir: string): Promise<Finding[]> 
   }
   const valuesPath = join(chartDir, 'values.yaml');
   if (!existsSync(valuesPath)) return findings;
-  const valuesText = await readFile(valuesPath, 'utf8');
-  const defaults = (parseYaml(valuesText, { version: '1.1' }) ?? {}) as Values;
-  const marked = markedKeys(valuesText);
+  // One parse of values.yaml gives both its comments (the marks) and its data.
+  const document = parseDocument(await readFile(valuesPath, 'utf8'), { version: '1.1' });
+  const defaults = (document.toJS() ?? {}) as Values;
+  const marked = markedKeys(document);
   for (const file of await productionValuesFiles(chartDir)) {
-    const override = (parseYaml(await readFile(join(chartDir, file), 'utf8'), { version: '1.1' }) ?? {}) as Values;
+    // Read as helm reads values (go-yaml v2 rules), with the fast reader the manifests use.
+    const override = (loadKubernetesYaml(await readFile(join(chartDir, file), 'utf8')).documents[0]?.value ?? {}) as Values;
     if (!isObject(override)) continue;
     const effective = coalesce(defaults, override);
     const reported = new Set<string>();

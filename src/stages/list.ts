@@ -68,13 +68,6 @@ export const STAGES: readonly StageDef[] = [
     run: async (unit, _inputs, context) => (service<VersionBumpService>(context, 'version-bump') as VersionBumpService).check(unit.chart.dir),
   },
   {
-    name: 'placeholders',
-    scope: 'chart',
-    summary: 'production values hold no placeholder left from the generator (example hosts, registries, addresses)',
-    needs: ['files'],
-    run: async (unit) => ({ findings: await placeholderFindings(unit.chart.dir) }),
-  },
-  {
     name: 'lint',
     scope: 'values',
     summary: 'helm lint --strict (Chart.yaml, values against values.schema.json); warnings fail',
@@ -113,6 +106,15 @@ export const STAGES: readonly StageDef[] = [
       service<PolicyService>(context, 'policy')?.exempted(unit.chart.dir, outcome.exemptions);
       return { findings: outcome.findings };
     },
+  },
+  {
+    name: 'placeholders',
+    scope: 'chart',
+    summary: 'production values hold no placeholder left from the generator (example hosts, registries, addresses)',
+    needs: ['files'],
+    // Reading values files is work for this process's own CPU: done while helm runs, not before it starts.
+    after: ['template'],
+    run: async (unit) => ({ findings: await placeholderFindings(unit.chart.dir) }),
   },
   {
     name: 'install',

@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
 import { Limiter } from '../process/limiter.js';
@@ -34,18 +34,69 @@ export function locateHelm(explicit?: string, env: NodeJS.ProcessEnv = process.e
 /** Finds helm and checks its version once; every later call uses flags that version has. */
 export async function detectHelm(explicit?: string, runner: ProcessRunner = spawnRunner): Promise<Helm> {
   const { path, source } = locateHelm(explicit);
-  const result = await runner({ command: path, args: ['version', '--template', '{{.Version}}'], env: { NO_COLOR: '1' }, timeoutMs: 30_000 });
-  if (result.exitCode !== 0) {
-    const reason = result.notFound ? 'no such file or not executable' : (result.stderr.trim().split('\n')[0] ?? `exit ${result.exitCode}`);
-    throw new ToolError(`helm from ${source} (${path}) is not usable: ${reason}; ${INSTALL_HINT}`);
+  let output = cachedVersion(path);
+  if (output === undefined) {
+    const result = await runner({ command: path, args: ['version', '--template', '{{.Version}}'], env: { NO_COLOR: '1' }, timeoutMs: 30_000 });
+    if (result.exitCode !== 0) {
+      const reason = result.notFound ? 'no such file or not executable' : (result.stderr.trim().split('\n')[0] ?? `exit ${result.exitCode}`);
+      throw new ToolError(`helm from ${source} (${path}) is not usable: ${reason}; ${INSTALL_HINT}`);
+    }
+    output = result.stdout.trim();
+    rememberVersion(path, output);
   }
-  const output = result.stdout.trim();
   const version = semver.coerce(output)?.version;
   if (!version) throw new ToolError(`could not read the version of helm at ${path} (printed ${JSON.stringify(output)})`);
   if (semver.lt(version, MIN_HELM_VERSION) || semver.major(version) > 4) {
     throw new ToolError(`helm ${version} at ${path} is not supported; chartwright needs 3.17+ or 4.x: ${INSTALL_HINT}`);
   }
   return { path, version, major: semver.major(version) === 3 ? 3 : 4, source };
+}
+
+/**
+ * `helm version` of a binary, remembered in the user cache under the binary's identity (real path,
+ * device, inode, size, modification time): a replaced or rebuilt binary is asked again. Saves a
+ * process start on every run; any problem with the cache only means asking helm.
+ */
+const VERSION_CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartwright', 'helm-versions.json');
+
+function binaryIdentity(path: string): string | undefined {
+  try {
+    const real = realpathSync(path);
+    const info = statSync(real);
+    return `${real}\0${info.dev}\0${info.ino}\0${info.size}\0${info.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+function readVersionCache(): Record<string, string> {
+  try {
+    const data = JSON.parse(readFileSync(VERSION_CACHE, 'utf8')) as unknown;
+    return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, string>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function cachedVersion(path: string): string | undefined {
+  const identity = binaryIdentity(path);
+  const value = identity ? readVersionCache()[identity] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}
+
+function rememberVersion(path: string, output: string): void {
+  const identity = binaryIdentity(path);
+  if (!identity) return;
+  try {
+    const cache = { ...readVersionCache(), [identity]: output };
+    mkdirSync(dirname(VERSION_CACHE), { recursive: true });
+    // Written beside and renamed: a concurrent run never reads half a file.
+    const tmp = `${VERSION_CACHE}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(cache));
+    renameSync(tmp, VERSION_CACHE);
+  } catch {
+    // A read-only home: ask helm next time too.
+  }
 }
 
 export interface HelmRunOptions {
