@@ -71,7 +71,8 @@ function prepareExamples(into, copies = 1) {
       const dir = join(into, `${name}-${copy}`);
       cpSync(join(root, 'charts', name), dir, { recursive: true });
       const chart = readFileSync(join(dir, 'Chart.yaml'), 'utf8');
-      for (const dependency of ['postgresql', 'valkey']) {
+      // Every dependency with a stand-in under test/fixtures/dependency-charts, packaged into charts/.
+      for (const dependency of readdirSync(fixtures)) {
         if (!chart.includes(`- name: ${dependency}`)) continue;
         mkdirSync(join(dir, 'charts'), { recursive: true });
         execFileSync(helm, ['package', join(fixtures, dependency), '--destination', join(dir, 'charts')], quiet);

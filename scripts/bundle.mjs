@@ -4,9 +4,12 @@
 // few hundred to resolve, which is most of a short run's start-up. Part of `npm run build`;
 // bin/chartwright.js prefers the bundle and falls back to dist/cli.js.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
+// Chunk names carry a hash: the chunks of an earlier build would only pile up.
+rmSync(`${root}dist/chunks`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { 'cli.bundle': 'dist/cli.js' },
@@ -23,6 +26,8 @@ await build({
   // CommonJS dependencies call require() for Node's modules, which an ES module has no binding for.
   banner: { js: "import { createRequire as __chartwrightCreateRequire } from 'node:module'; const require = __chartwrightCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 process.stderr.write('bundled dist/cli.bundle.js\n');

@@ -47,6 +47,8 @@ const require = createRequire(import.meta.url);
 let precompiled: Record<string, { digest: string; spec: TemplateSpec }> | null | undefined;
 let runtime: Runtime | undefined;
 let compiler: Compiler | undefined;
+// A precompiled spec becomes a template function once per process, however often it renders.
+const templates = new WeakMap<TemplateSpec, Render>();
 
 function precompiledSpec(templateName: string, source: string): TemplateSpec | undefined {
   if (precompiled === undefined) {
@@ -66,7 +68,9 @@ export function renderTemplate(source: string, context: object, templateName: st
     const spec = precompiledSpec(templateName, source);
     if (spec) {
       runtime ??= (require('handlebars/runtime') as { default: Runtime }).default;
-      return runtime.template(spec)(context, { helpers: HELPERS });
+      let template = templates.get(spec);
+      if (!template) templates.set(spec, (template = runtime.template(spec)));
+      return template(context, { helpers: HELPERS });
     }
     compiler ??= require('handlebars') as Compiler;
     return compiler.compile(source, COMPILE_OPTIONS)(context, { helpers: HELPERS });
