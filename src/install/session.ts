@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ToolError, UsageError } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { Limiter } from '../process/limiter.js';
 import { formatCommand, printingRunner, type ProcessRunner, spawnRunner } from '../process/runner.js';
 import { CleanupPhase, processSignalGuard, type SignalGuard } from '../process/signals.js';
@@ -19,10 +18,9 @@ import { ClusterCommands, why } from './commands.js';
 import { helmFlags } from './helmFlags.js';
 import { Ledger } from './ledger.js';
 import { type InstallOptions, parseImageOverride, durationMs } from './options.js';
-import { ContextProvider } from './providers/context.js';
-import { K3sProvider, type StartK3s } from './providers/k3s.js';
-import { KindProvider } from './providers/kind.js';
-import { KwokProvider } from './providers/kwok.js';
+import type { StartK3s } from './providers/k3s.js';
+import { pickProvider } from './providers/index.js';
+import { applyPrerequisite } from './prerequisites.js';
 import { type ClusterProvider, type ProviderContext, ProviderError } from './providers/provider.js';
 import { deleteNamespace, type ReleaseRun, runRelease } from './release.js';
 
@@ -65,19 +63,6 @@ export function releaseNameFor(runId: string, index: number, chartName: string):
   const suffix = `-${runId}-${index}`;
   const slug = chartName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'release';
   return `${slug.slice(0, 53 - suffix.length).replace(/-+$/, '')}${suffix}`;
-}
-
-function chooseProvider(name: Exclude<InstallOptions['cluster'], 'auto'>, context: ProviderContext, startK3s?: StartK3s): ClusterProvider {
-  switch (name) {
-    case 'kind':
-      return new KindProvider(context);
-    case 'k3s':
-      return new K3sProvider(context, startK3s);
-    case 'kwok':
-      return new KwokProvider(context);
-    case 'context':
-      return new ContextProvider(context);
-  }
 }
 
 /**
@@ -130,28 +115,7 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
       throw new ToolError(client.notFound ? 'kubectl was not found: install kubectl 1.34+ (https://kubernetes.io/docs/tasks/tools/), or pass --kubectl PATH or set KUBECTL_BIN' : `kubectl is not usable: ${why(client)}`);
     }
     clientVersion = parseKubectlVersion(client.stdout).client;
-    if (options.cluster === 'auto') {
-      const kind = chooseProvider('kind', providerContext);
-      const kindReason = await kind.preflight();
-      if (!kindReason) provider = kind;
-      else {
-        const kwok = chooseProvider('kwok', providerContext);
-        const kwokReason = await kwok.preflight();
-        if (kwokReason) {
-          throw new UsageError(
-            `no cluster for the install stage: ${kindReason}; and ${kwokReason}. Install Docker and kind v0.31.0 for --cluster kind, ` +
-              'or kwokctl with kube-apiserver, kube-controller-manager, kube-scheduler, etcd and kwok for --cluster kwok, or pass --cluster context to use an existing cluster',
-          );
-        }
-        provider = kwok;
-      }
-    } else {
-      provider = chooseProvider(options.cluster, providerContext, deps.startK3s);
-      const reason = await provider.preflight();
-      // The plan of a run that could not start here is still worth reading: say so, and go on.
-      if (reason && options.dryRun) commands.note(`preflight: ${reason} (a real run stops here)`);
-      else if (reason) throw new ToolError(`--cluster ${options.cluster}: ${reason}`);
-    }
+    provider = await pickProvider(providerContext, deps.startK3s);
   } catch (error) {
     await discard();
     throw error;
@@ -288,23 +252,6 @@ export async function openInstall(options: InstallOptions, deps: InstallDeps): P
     warnings: [...state.warnings, ...(state.failure ? [`the cluster could not be made: ${state.failure}`] : [])],
   });
   return { service: { run, info, runId, ...(clientVersion ? { kubectlVersion: clientVersion.gitVersion } : {}) }, close };
-}
-
-/** --apply: server-side apply, then wait until any CRD in the file serves its kinds. */
-async function applyPrerequisite(commands: ClusterCommands, file: string, timeoutMs: number): Promise<void> {
-  const applied = await commands.kubectl(['apply', '--server-side', '--filename', file], 120_000);
-  if (applied.exitCode !== 0) throw new ProviderError(`--apply ${file} failed: ${why(applied)}`);
-  const crds = commands.dryRun ? [] : listedCrds(readFileSync(file, 'utf8'));
-  if (crds.length === 0) return;
-  const established = await commands.kubectl(['wait', '--for=condition=Established', ...crds.map((name) => `customresourcedefinition/${name}`), `--timeout=${Math.round(timeoutMs / 1000)}s`], timeoutMs + 30_000);
-  if (established.exitCode !== 0) throw new ProviderError(`the CRDs of --apply ${file} were not established: ${why(established)}`);
-}
-
-function listedCrds(text: string): string[] {
-  return parseAllDocuments(text)
-    .map((document) => document.toJS() as { kind?: unknown; metadata?: { name?: unknown } } | null)
-    .filter((object) => object?.kind === 'CustomResourceDefinition' && typeof object.metadata?.name === 'string')
-    .map((object) => String(object?.metadata?.name));
 }
 
 /** An image a placeholder registry or domain names will not pull: said before the install waits on it. */

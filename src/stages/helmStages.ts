@@ -3,7 +3,6 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
-import type { HelmRunner } from '../tools/helm.js';
 import type { Finding } from '../verify/findings.js';
 import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
