@@ -31,6 +31,16 @@ export interface PolicyService {
 
 const service = <T>(context: RunContext, stage: StageName) => context.services[stage] as T | undefined;
 
+// A render shared by every minor is one array of manifests: judge it once per class.
+const policyOutcomes = new WeakMap<readonly Manifest[], Map<string, ReturnType<typeof evaluatePolicy>>>();
+function policyOf(manifests: readonly Manifest[], safetyClass: Parameters<typeof evaluatePolicy>[1]): ReturnType<typeof evaluatePolicy> {
+  let byClass = policyOutcomes.get(manifests);
+  if (!byClass) policyOutcomes.set(manifests, (byClass = new Map()));
+  let outcome = byClass.get(safetyClass);
+  if (!outcome) byClass.set(safetyClass, (outcome = evaluatePolicy(manifests, safetyClass)));
+  return outcome;
+}
+
 const manifestsOf = (unitInputs: Parameters<StageDef['run']>[1]) => (unitInputs.result('template')?.output as Render | undefined)?.manifests ?? [];
 
 /**
@@ -102,7 +112,7 @@ export const STAGES: readonly StageDef[] = [
     summary: "security and availability rules, with a severity set by the chart's IEC 62304 class",
     needs: ['template'],
     run: async (unit, inputs, context) => {
-      const outcome = evaluatePolicy(manifestsOf(inputs), unit.chart.safetyClass);
+      const outcome = policyOf(manifestsOf(inputs), unit.chart.safetyClass);
       service<PolicyService>(context, 'policy')?.exempted(unit.chart.dir, outcome.exemptions);
       return { findings: outcome.findings };
     },
