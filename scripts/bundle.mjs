@@ -20,9 +20,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.19',
-  // Loaded at run time on purpose: the precompiled templates and Handlebars (through createRequire),
-  // and the K3s provider's package, which is not a dependency.
-  external: ['handlebars', 'handlebars/*', '@testcontainers/k3s'],
+  // Loaded at run time on purpose: the K3s provider's package, which is not a dependency. (The
+  // Handlebars compiler is too, through createRequire, which esbuild leaves alone; the runtime is
+  // bundled. Listing `handlebars` here would make `handlebars/runtime.js` external as well.)
+  external: ['@testcontainers/k3s'],
   // CommonJS dependencies call require() for Node's modules, which an ES module has no binding for.
   banner: { js: "import { createRequire as __chartwrightCreateRequire } from 'node:module'; const require = __chartwrightCreateRequire(import.meta.url);" },
   legalComments: 'none',
