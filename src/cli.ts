@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { type AnswerKey, FIELDS } from './answers/fields.js';
+import { DEPENDENCY_NAMES } from './domain/dependencies.js';
 import { INSTALL_FLAGS } from './install/options.js';
 import { DEFAULT_KUBE_VERSIONS } from './verify/kubeVersions.js';
 import { ExitCode, ToolError, UsageError } from './errors.js';
@@ -34,6 +35,9 @@ Exit codes:
   70  internal error (a bug in chartwright; please report it)
   130  interrupted (SIGINT)
   143  terminated (SIGTERM)`;
+
+/** Collects a repeatable flag's values in order. */
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
 
 function buildProgram(): Command {
   const program = new Command('chartwright')
@@ -103,11 +107,11 @@ function buildProgram(): Command {
     .argument('[charts...]', 'chart directories (default: the current directory)')
     .option('--all', 'test every chart below the given directories')
     // Split per chart (src/stages/chart.ts): a value naming an existing file is taken whole, commas and all.
-    .option('--values <file>', 'only this values file (relative to each chart; values.yaml for the defaults alone); repeatable, or comma-separated', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--values <file>', 'only this values file (relative to each chart; values.yaml for the defaults alone); repeatable, or comma-separated', repeat)
     .option('--kube-version <minor>', `Kubernetes minor to render and validate for; repeatable, or comma-separated (default: ${DEFAULT_KUBE_VERSIONS.join(',')})`, list)
     .option('--class <A|B|C>', "IEC 62304 class to judge by (default: the chart's chartwright.io/iec62304-class annotation; unclassified charts are judged as C)")
     .addOption(new Option('--format <format>', 'report on stdout').choices(['text', 'json', 'sarif', 'junit']).default('text'))
-    .option('--output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif or junit=report.xml; repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--output <format=file>', 'also write a report to a file, e.g. sarif=results.sarif or junit=report.xml; repeatable', repeat)
     .option('--junit <file>', 'same as --output junit=FILE')
     .option('-q, --quiet', 'text report: errors and the summary only')
     .option('-v, --verbose', 'text report: also infos, and every check with its status and time')
@@ -123,7 +127,7 @@ function buildProgram(): Command {
   for (const flag of INSTALL_FLAGS) {
     const option = new Option(`${flag.name}${flag.argument ? ` ${flag.argument}` : ''}`, flag.description);
     if (flag.choices) option.choices([...flag.choices]);
-    if (flag.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    if (flag.repeatable) option.argParser(repeat);
     // Shown, not applied: the install module fills defaults, so `--kubeconfig` given or not stays visible.
     const shown = Array.isArray(flag.default) || flag.default === false || flag.default === undefined ? undefined : String(flag.default);
     if (shown !== undefined) option.defaultValueDescription = shown.startsWith(PACKAGE_ROOT) ? shown.slice(PACKAGE_ROOT.length) : shown;
@@ -161,13 +165,12 @@ function buildProgram(): Command {
         { stdout: process.stdout, stderr: process.stderr, guard, colour: useColour(process.stdout) },
       );
     });
-  const repeat = (value: string, previous: string[] = []) => [...previous, value];
   program
     .command('regenerate')
     .description("re-render a chart from its saved answers with this chartwright and merge the result into the chart's files")
     .argument('[chart-dir]', 'chart made by chartwright new (default: the current directory)')
     .option('--set <key=value>', 'change an answer (key: answer or flag name, e.g. class=C); repeatable', repeat)
-    .option('--add-dependency <name>', 'add a dependency: postgresql or redis; repeatable', repeat)
+    .option('--add-dependency <name>', `add a dependency: ${DEPENDENCY_NAMES.join(', ')}; repeatable`, repeat)
     .option('--answers <file>', 'YAML file of answers to change (--set wins over it)')
     .option('--dry-run', 'print each file\'s outcome and a unified diff, write nothing')
     .option('--no-verify', 'skip the checks of the regenerated chart (lint, template, schema, policy)')

@@ -230,6 +230,30 @@ describe('a chart with exemptions', () => {
   });
 });
 
+describe('a finding that holds at several minors', () => {
+  // A chart of this test's own: a ConfigMap with a field no schema has, reported "of Kubernetes
+  // 1.35" and "of Kubernetes 1.36" by the schema stage and merged into one finding.
+  it('is one finding, and every stage that found it names its id', async () => {
+    const dir = await mkdtemp(join(work, 'minors-'));
+    const chart = join(dir, 'settings');
+    await mkdir(join(chart, 'templates'), { recursive: true });
+    await writeFile(join(chart, 'Chart.yaml'), stringify({ apiVersion: 'v2', name: 'settings', version: '0.1.0', annotations: { 'chartwright.io/iec62304-class': 'A' } }));
+    await writeFile(join(chart, 'values.yaml'), '{}\n');
+    await writeFile(join(chart, 'templates', 'settings.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'on' }, colour: 'blue' }));
+    const run = await runWithEvidence(dir, ['settings', '--helm', helm4.path, '--kube-version', '1.35,1.36'], 'out');
+    expectValid(run.evidence);
+    const { verification } = run.evidence.charts[0]!;
+    const unknown = verification.findings.filter((finding) => finding.stage === 'schema' && finding.message.includes('colour'));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.message).toContain('of Kubernetes 1.35 and 1.36');
+    const ids = new Set(verification.findings.map((finding) => finding.id));
+    const schemaStages = verification.stages.filter((stage) => stage.stage === 'schema');
+    expect(schemaStages.map((stage) => stage.kubeVersion)).toEqual(['1.35', '1.36']);
+    for (const stage of verification.stages) for (const id of stage.findings) expect(ids.has(id), `${stage.stage} ${stage.kubeVersion ?? ''}: ${String(id)}`).toBe(true);
+    for (const stage of schemaStages) expect(stage.findings).toContain(unknown[0]!.id);
+  });
+});
+
 describe('a chart whose dependency cannot be fetched', () => {
   it('says there is no digest and why, lists the dependency as missing, and fails', async () => {
     const dir = await mkdtemp(join(work, 'missing-'));

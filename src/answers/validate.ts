@@ -11,6 +11,7 @@ const fail = <T>(rule: string): Checked<T> => ({ ok: false, rule });
 // The class and dependency vocabularies live in the domain module; re-exported for the checks here.
 import { DEPENDENCY_NAMES, type DependencyName } from '../domain/dependencies.js';
 import { SAFETY_CLASSES, type SafetyClass } from '../domain/classes.js';
+import { ValidationError } from '../errors.js';
 
 export { DEPENDENCY_NAMES, SAFETY_CLASSES, type DependencyName, type SafetyClass };
 
@@ -191,8 +192,7 @@ export function checkHost(raw: unknown): Checked<string> {
   if (host === '') return fail('must not be empty');
   if (host.length > 253) return fail('must be at most 253 characters');
   const labels = host.startsWith('*.') ? host.slice(2).split('.') : host.split('.');
-  const label = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-  if (labels.length < 2 || !labels.every((part) => label.test(part))) {
+  if (labels.length < 2 || !labels.every((part) => DNS_LABEL.test(part))) {
     return fail("must be a lowercase DNS name like app.example.com (labels of letters, digits and '-')");
   }
   if (/^\d+$/.test(labels[labels.length - 1] ?? '')) return fail('must be a DNS name, not an IP address');
@@ -215,4 +215,12 @@ export function checkEmail(raw: unknown): Checked<string> {
   // Helm lint refuses a numeric top-level domain (and so an IP address) in maintainer emails.
   if (!/\.[A-Za-z]{2,63}$/.test(email)) return fail('must end in an alphabetic top-level domain, like team@example.com');
   return ok(email);
+}
+
+/** --date of `bump` and `test --evidence`: the day a record is dated, as YAML and people read it. */
+export function checkDate(raw: string): string {
+  const date = new Date(`${raw}T00:00:00Z`);
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(raw);
+  if (!valid) throw new ValidationError('--date', raw, 'must be a calendar date YYYY-MM-DD');
+  return raw;
 }

@@ -2,7 +2,7 @@ import { type Answers, type Field, showValue } from '../answers/field.js';
 import { FIELDS } from '../answers/fields.js';
 import { classTurnsOn } from '../domain/classes.js';
 import { includedParts } from '../parts/index.js';
-import { placeholdersOf } from '../parts/placeholders.js';
+import { type Placeholder, placeholdersOf } from '../parts/placeholders.js';
 import type { PlannedFile } from './plan.js';
 import { buildValueTree } from './values.js';
 
@@ -29,12 +29,13 @@ export function describeAnswers(answers: Answers, target: string, files: readonl
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).map((file) => file.path);
   lines.push('', `Files in ${target} (${chartFiles.length}, plus chartwright's records in .chartwright/):`);
   lines.push(...wrap(chartFiles, 96).map((line) => `  ${line}`));
-  lines.push(...placeholderLines(answers), ...warningLines(answers), '');
+  lines.push(...placeholderLines(placeholdersOfAnswers(answers)), ...warningLines(answers), '');
   return lines;
 }
 
-function placeholderLines(answers: Answers): string[] {
-  const placeholders = placeholdersOf(buildValueTree(answers), answers.maintainerEmail);
+const placeholdersOfAnswers = (answers: Answers) => placeholdersOf(buildValueTree(answers), answers.maintainerEmail);
+
+function placeholderLines(placeholders: readonly Placeholder[]): string[] {
   if (placeholders.length === 0) return [];
   return [
     '',
@@ -56,11 +57,12 @@ export function shellQuote(word: string): string {
 
 /** The end of `new`: placeholders and warnings, then commands that run as printed. */
 export function nextSteps(answers: Answers, target: string): string[] {
-  const lines = [...placeholderLines(answers), ...warningLines(answers)];
+  const placeholders = placeholdersOfAnswers(answers);
+  const lines = [...placeholderLines(placeholders), ...warningLines(answers)];
   const parts = includedParts(answers);
   const hasSubcharts = parts.some((part) => (part.subcharts?.(answers).length ?? 0) > 0);
   const hasPrerequisites = parts.some((part) => (part.prerequisites?.(answers).length ?? 0) > 0);
-  const placeholderImage = placeholdersOf(buildValueTree(answers), answers.maintainerEmail).some((item) => item.key === 'image.repository');
+  const placeholderImage = placeholders.some((item) => item.key === 'image.repository');
   const commands = [
     `cd ${shellQuote(target)}`,
     ...(hasSubcharts ? ['helm dependency build'] : []),

@@ -11,7 +11,3 @@ export const DEPENDENCIES = [
 export type DependencyName = (typeof DEPENDENCIES)[number]['name'];
 
 export const DEPENDENCY_NAMES: readonly DependencyName[] = DEPENDENCIES.map((dependency) => dependency.name);
-
-export function dependencyTitle(name: DependencyName): string {
-  return DEPENDENCIES.find((dependency) => dependency.name === name)?.title ?? name;
-}

@@ -4,9 +4,9 @@ import { join, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import type { SafetyClass } from '../answers/validate.js';
-import { schemaIndex } from '../kube/schema.js';
+import { schemaIndex, type SchemaIndex } from '../kube/schema.js';
 import { soupOf } from '../parts/soup.js';
-import { type ChartReport, describeOccurrences, distinctFindings, type Report } from '../report/model.js';
+import { type ChartReport, describeOccurrences, distinctFindingKey, distinctFindings, keyOfDistinct, type Report } from '../report/model.js';
 import { CLASS_ANNOTATION } from '../stages/chart.js';
 import { isChartWide } from '../stages/list.js';
 import type { ChartUnderTest, Unit } from '../stages/model.js';
@@ -89,9 +89,6 @@ function readChartYaml(chartDir: string): ChartMeta {
   }
 }
 
-const findingKey = (stage: StageName, finding: Finding) =>
-  JSON.stringify([stage === 'template' || stage === 'schema' ? 'render' : stage, finding.severity, finding.rule ?? '', finding.file ?? '', finding.line ?? 0, finding.object ?? '', finding.message]);
-
 /** Where a finding holds when only one values set (or minor) was tested, so describeOccurrences has nothing to set apart. */
 const occurrencesText = (occurrences: readonly { valuesFiles: string[]; kubeVersion?: string }[]) =>
   [...new Set(occurrences.map((occurrence) => `${['values.yaml', ...occurrence.valuesFiles].join(' + ')}${occurrence.kubeVersion ? ` at Kubernetes ${occurrence.kubeVersion}` : ''}`))].join(', ');
@@ -108,7 +105,7 @@ function verificationOf(chart: ChartUnderTest, report: ChartReport, kubeVersions
   const ids = new Map<string, string>();
   const findings: FindingEvidence[] = distinct.map((finding, index) => {
     const id = `F${index + 1}`;
-    ids.set(findingKey(finding.stage, finding), id);
+    ids.set(keyOfDistinct(finding) as string, id);
     return {
       id,
       stage: finding.stage,
@@ -129,7 +126,7 @@ function verificationOf(chart: ChartUnderTest, report: ChartReport, kubeVersions
     ...(result.kubeVersion ? { kubeVersion: result.kubeVersion } : {}),
     status: result.status,
     ...(result.reason ? { reason: scrub(result.reason) } : {}),
-    findings: [...new Set(result.findings.map((finding) => ids.get(findingKey(result.stage, finding)) as string))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))),
+    findings: [...new Set(result.findings.map((finding) => ids.get(distinctFindingKey(result.stage, finding, result.kubeVersion)) as string))].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))),
     ...(result.steps ? { steps: result.steps.map((step) => ({ name: step.name, status: step.status })) } : {}),
   }));
   return { valuesSets: chart.valuesSets, duplicates: chart.duplicates, stages, findings, notValidated: report.notValidated };
@@ -184,6 +181,7 @@ async function chartEvidence(chart: ChartUnderTest, report: ChartReport, run: Ev
   const notRunFor = policyResults
     .filter((result) => !ran.includes(result))
     .map((result) => ({ valuesFiles: result.valuesFiles, ...(result.kubeVersion ? { kubeVersion: result.kubeVersion } : {}) }));
+  // A render shared across minors is one array for all of them: walked once.
   const checkedRenders = ran.map((result) => renders.find((render) => render.valuesFiles.join('\0') === result.valuesFiles.join('\0') && render.kubeVersion === result.kubeVersion)?.manifests ?? []);
   const packaged = refused
     ? { method: PACKAGE_DIGEST_METHOD, files: [], error: 'not packaged: the files stage refused the chart (a symlink out of it)' }
@@ -201,7 +199,7 @@ async function chartEvidence(chart: ChartUnderTest, report: ChartReport, run: Ev
     soup,
     verification,
     exemptions,
-    riskControls: riskControls(chart.safetyClass, verification.findings, exemptions, subjectsInScope(checkedRenders), ran.length > 0, notRunFor),
+    riskControls: riskControls(chart.safetyClass, verification.findings, exemptions, subjectsInScope([...new Set(checkedRenders)]), ran.length > 0, notRunFor),
     result: report.failed ? 'failed' : 'passed',
   };
 }
@@ -227,8 +225,7 @@ export async function buildEvidence(run: EvidenceRun): Promise<Evidence> {
       ...(run.install?.kubectlVersion ? { kubectl: run.install.kubectlVersion } : {}),
       schemas: report.kubeVersions.map((kubeVersion) => {
         const schemaMinor = report.schemaMinors[kubeVersion] as string;
-        // index.json records the go.sum hash of the k8s.io/kubernetes module each schema was generated from.
-        const entry = minors[schemaMinor] as unknown as { kubernetes: string; moduleSum?: string };
+        const entry = minors[schemaMinor] as SchemaIndex['minors'][string];
         return { kubeVersion, schemaMinor, kubernetes: entry.kubernetes, ...(entry.moduleSum ? { moduleSum: entry.moduleSum } : {}) };
       }),
     },

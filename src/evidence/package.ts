@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { tarEntries } from '../kube/crds.js';
+import { chartArchiveEntries } from '../chart/archive.js';
 import { helmCause } from '../stages/helmStages.js';
 import type { HelmRunner } from '../tools/helm.js';
 import type { PackageEvidence } from './model.js';
@@ -30,7 +29,7 @@ const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.
 
 /** The digest and file list of a chart archive's contents (see PACKAGE_DIGEST_METHOD). */
 export function archiveContentDigest(archive: Buffer): Pick<PackageEvidence, 'digest' | 'files'> {
-  const files = tarEntries(gunzipSync(archive))
+  const files = chartArchiveEntries(archive)
     .map((entry) => ({ path: entry.name, sha256: createHash('sha256').update(entry.data).digest('hex'), size: entry.data.length }))
     .sort((a, b) => byBytes(a.path, b.path));
   const listing = files.map((file) => sha256sumLine(file.sha256, file.path)).join('');

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
-import { tarEntries } from '../kube/crds.js';
+import { chartArchiveEntries } from '../chart/archive.js';
 import { catalogueEntry, subchartInCatalogue } from './catalogue.js';
 import type { SubchartEvidence } from './model.js';
 
@@ -83,7 +82,7 @@ function chartsInArchive(archive: Buffer, path: string): FoundChart[] {
   const sha256 = createHash('sha256').update(archive).digest('hex');
   let entries: { name: string; data: Buffer }[];
   try {
-    entries = tarEntries(gunzipSync(archive));
+    entries = chartArchiveEntries(archive);
   } catch {
     return [{ path, meta: {}, sha256, children: () => [] }];
   }

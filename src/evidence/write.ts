@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { checkDate } from '../answers/validate.js';
 import { UsageError, ValidationError } from '../errors.js';
 
 export const EVIDENCE_JSON = 'evidence.json';
@@ -10,13 +11,6 @@ export interface EvidenceTarget {
   /** Absolute directory; created when missing (its parent must exist). */
   dir: string;
   date?: string;
-}
-
-export function checkDate(raw: string): string {
-  const date = new Date(`${raw}T00:00:00Z`);
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(raw);
-  if (!valid) throw new ValidationError('--date', raw, 'must be a calendar date YYYY-MM-DD');
-  return raw;
 }
 
 const inside = (dir: string, parent: string) => {

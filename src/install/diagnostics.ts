@@ -4,7 +4,8 @@ import type { ClusterProvider } from './providers/provider.js';
 
 const QUICK_MS = 60_000;
 const MAX_SECTION = 12_000;
-const tail = (text: string) => (text.length > MAX_SECTION ? `[... ${text.length - MAX_SECTION} characters cut]\n${text.slice(-MAX_SECTION)}` : text);
+/** The end of a long output, where the cause usually is. */
+export const tail = (text: string) => (text.length > MAX_SECTION ? `[... ${text.length - MAX_SECTION} characters cut]\n${text.slice(-MAX_SECTION)}` : text);
 
 /**
  * What explains a failed step, as chart-testing collects it and more: the namespace's events,

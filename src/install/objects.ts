@@ -130,13 +130,6 @@ export function listedObjects(output: string): ListedObject[] {
   return parsed.kind ? [parsed] : [];
 }
 
-/** Kind/name of every listed object that helm was not told to keep. */
-export function remaining(output: string): string[] {
-  return listedObjects(output)
-    .filter((item) => !isKept(item as Record<string, unknown>))
-    .map((item) => `${item.kind ?? '?'}/${item.metadata?.name ?? '?'}`);
-}
-
 export interface PodProblem {
   name: string;
   containers: { name: string; started: boolean; restarted: boolean }[];

@@ -6,10 +6,10 @@ import { formatCommand, type RunResult } from '../process/runner.js';
 import type { Finding } from '../verify/findings.js';
 import type { Manifest } from '../verify/manifests.js';
 import { type ClusterCommands, why } from './commands.js';
-import { collectDiagnostics } from './diagnostics.js';
+import { collectDiagnostics, tail } from './diagnostics.js';
 import type { HelmFlagSet } from './helmFlags.js';
 import { Ledger } from './ledger.js';
-import { LEFTOVER_KINDS, listedObjects, readinessChecks, type ReleaseObject, releaseObjects, retainedClaimOwner } from './objects.js';
+import { isKept, LEFTOVER_KINDS, listedObjects, readinessChecks, type ReleaseObject, releaseObjects, retainedClaimOwner } from './objects.js';
 import type { ClusterProvider } from './providers/provider.js';
 import { watchForFastFailures } from './watch.js';
 
@@ -218,9 +218,6 @@ async function compareSecrets(run: ReleaseRun, after: string): Promise<void> {
   }
 }
 
-const MAX_SECTION = 12_000;
-export const tail = (text: string, max = MAX_SECTION) => (text.length > max ? `[... ${text.length - max} characters cut]\n${text.slice(-max)}` : text);
-
 /** Deletes the namespace; a namespace stuck terminating gets chart-testing's forced cleanup. */
 export async function deleteNamespace(commands: ClusterCommands, namespace: string, timeout: string, timeoutMs: number, workDir: string): Promise<string | undefined> {
   const deleted = await commands.kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${timeout}`], timeoutMs + 30_000, { uninterruptible: true });
@@ -263,9 +260,8 @@ async function checkLeftovers(run: ReleaseRun): Promise<void> {
   const left = new Set<string>();
   const retained: string[] = [];
   for (const object of remaining) {
-    const annotations = (object.metadata?.annotations ?? {}) as Record<string, unknown>;
+    if (isKept(object as Record<string, unknown>)) continue;
     const id = `${object.kind ?? '?'}/${object.metadata?.name ?? '?'}`;
-    if (annotations['helm.sh/resource-policy'] === 'keep') continue;
     const owner = object.kind === 'PersistentVolumeClaim' ? retainedClaimOwner(object.metadata?.name ?? '', run.seen.values()) : undefined;
     if (owner) retained.push(`${id} (of StatefulSet/${owner.name})`);
     else left.add(id);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterCommands } from './commands.js';
 import { listedObjects } from './objects.js';
 import type { ClusterProvider } from './providers/provider.js';
@@ -96,13 +97,8 @@ export function watchForFastFailures(commands: ClusterCommands, namespace: strin
   const kinds = provider.pullsImages ? 'pods,persistentvolumeclaims,events' : 'persistentvolumeclaims,events';
   const loop = (async () => {
     while (!abort.signal.aborted) {
-      await new Promise<void>((done) => {
-        const timer = setTimeout(done, POLL_MS);
-        abort.signal.addEventListener('abort', () => {
-          clearTimeout(timer);
-          done();
-        }, { once: true });
-      });
+      // Removes its abort listener when it fires: one listener per poll would pile up.
+      await sleep(POLL_MS, undefined, { signal: abort.signal }).catch(() => {});
       if (abort.signal.aborted) break;
       const listed = await commands.kubectl(['get', kinds, '--namespace', namespace, '--output', 'json'], 30_000, { signal: abort.signal });
       if (listed.exitCode !== 0) continue;

@@ -5,7 +5,7 @@
  */
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { chartArchiveEntries } from '../chart/archive.js';
 import type { Finding } from '../verify/findings.js';
 import type { SchemaNode } from './openapi.js';
 import { loadKubernetesYaml } from './yaml11.js';
@@ -87,7 +87,7 @@ function readChart(root: string, chartDir: string, out: ChartCrds): void {
 function readPackagedChart(archive: string, label: string, out: ChartCrds): void {
   let entries: { name: string; data: Buffer }[];
   try {
-    entries = tarEntries(gunzipSync(readFileSync(archive)));
+    entries = chartArchiveEntries(readFileSync(archive));
   } catch (error) {
     out.findings.push({ severity: 'warning', file: label, message: `subchart archive does not read (${(error as Error).message}): its CRDs are not known` });
     return;
@@ -104,36 +104,12 @@ function readArchiveEntries(entries: { name: string; data: Buffer }[], label: st
     if (crdsIndex >= 1 && crdsIndex % 2 === 1 && nestedCharts && CRD_FILE.test(name)) addDocuments(data.toString('utf8'), `${label}:${name}`, out);
     else if (name.endsWith('.tgz') && parts[parts.length - 2] === 'charts') {
       try {
-        readArchiveEntries(tarEntries(gunzipSync(data)), `${label}:${name}`, out);
+        readArchiveEntries(chartArchiveEntries(data), `${label}:${name}`, out);
       } catch {
         // An unreadable nested archive leaves its CRDs unknown; its custom resources are reported as not validated.
       }
     }
   }
-}
-
-/** Regular files of an uncompressed tar (ustar, PAX and GNU long names), in archive order. */
-export function tarEntries(tar: Buffer): { name: string; data: Buffer }[] {
-  const entries: { name: string; data: Buffer }[] = [];
-  let longName: string | undefined;
-  for (let offset = 0; offset + 512 <= tar.length; ) {
-    const header = tar.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
-    const type = field(156, 1) || '0';
-    const data = tar.subarray(offset + 512, offset + 512 + size);
-    const prefix = field(345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = undefined;
-    if (type === 'x') {
-      // PAX extended header: "<length> path=<name>\n" records for the next entry.
-      longName = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))?.[1];
-    } else if (type === 'L') longName = data.toString('utf8').replace(/\0.*$/s, '');
-    else if (type === '0' || type === '\0') entries.push({ name, data });
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return entries;
 }
 
 export interface CrdVersion {

@@ -16,7 +16,8 @@ import { PACKAGE_ROOT } from '../paths.js';
 import type { CompactSchemas, SchemaNode } from './openapi.js';
 
 export interface SchemaIndex {
-  minors: Record<string, { kubernetes: string; source: string; file: string; bytes: number }>;
+  /** moduleSum: the go.sum hash of the k8s.io/kubernetes module the schema was generated from. */
+  minors: Record<string, { kubernetes: string; source: string; file: string; bytes: number; moduleSum?: string }>;
   builtInGroups: string[];
   removedApis: { apiVersion: string; kind: string; removedIn: string; source: string; replacement: string }[];
 }

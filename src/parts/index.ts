@@ -1,5 +1,4 @@
 import type { Answers } from '../answers/field.js';
-import type { DependencyName } from '../domain/dependencies.js';
 import { backup } from './backup.js';
 import { ingress } from './ingress.js';
 import { nats } from './nats.js';
@@ -18,7 +17,3 @@ import { serviceMonitor } from './serviceMonitor.js';
 export const PARTS: readonly Part[] = [postgresql, redis, nats, ingress, serviceMonitor, persistence, backup];
 
 export const includedParts = (answers: Answers): Part[] => PARTS.filter((part) => part.included(answers));
-
-export function partForDependency(name: DependencyName): Part | undefined {
-  return PARTS.find((part) => part.dependency === name);
-}

@@ -1,6 +1,6 @@
 import { type Answers, field, hasDependency } from '../answers/field.js';
 import { checkOneOf } from '../answers/validate.js';
-import { bool, custom, group, image, int, K8S_NAME, oneOf, placeholder, PORT, QUANTITY, resources, str, type ValueNode } from '../chart/valueTree.js';
+import { bool, custom, group, image, IMAGE_TAG, int, K8S_NAME, oneOf, placeholder, PORT, QUANTITY, resources, str, type ValueNode } from '../chart/valueTree.js';
 import { CLASS_PROFILES, type SafetyClass } from '../domain/classes.js';
 import type { Part, SoupItem } from './part.js';
 
@@ -110,7 +110,7 @@ export const postgresql: Part = {
             image: group('Image override: the frozen bitnamilegacy copy, pinned', {
               registry: str('Image registry', BITNAMI_POSTGRES_IMAGE.registry),
               repository: str('Image repository', BITNAMI_POSTGRES_IMAGE.repository),
-              tag: str('Image tag', BITNAMI_POSTGRES_IMAGE.tag, { minLength: 1, pattern: '^[\\w][\\w.-]{0,127}$', not: { const: 'latest' } }),
+              tag: str('Image tag', BITNAMI_POSTGRES_IMAGE.tag, IMAGE_TAG),
             }),
             primary: group('Primary server', {
               persistence: group('Data volume', { size: custom('Size of the data volume', '8Gi', QUANTITY) }),

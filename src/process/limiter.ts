@@ -22,9 +22,4 @@ export class Limiter {
       else this.running--;
     }
   }
-
-  /** Runs `task` for every item within the bound; results keep the items' order. */
-  map<T, R>(items: readonly T[], task: (item: T, index: number) => Promise<R>): Promise<R[]> {
-    return Promise.all(items.map((item, index) => this.run(() => task(item, index))));
-  }
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * One signal guard per process, shared by everything that must not be cut short: the chart
  * writer (a sequence of renames) and the install session (clusters and namespaces to remove).
@@ -95,6 +96,9 @@ export class SignalGuard {
     this.exit = options.exit ?? ((code) => process.exit(code));
     this.print = options.print ?? ((line) => process.stderr.write(`chartwright: ${line}\n`));
     this.firstSignal = new Promise((resolve) => (this.resolveFirst = resolve));
+    // Every child process of a run listens on this one signal: more than Node's default of 10 at
+    // once is normal, not a leak.
+    setMaxListeners(0, this.controller.signal);
   }
 
   /** Aborted at the first signal (reason: its name), so long work can stop at a checkpoint. */

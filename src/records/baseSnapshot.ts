@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { ANSWERS_FILE } from './answersFile.js';
 import { recordOf, RELEASE_RECORD, serialiseRecord } from './releaseRecord.js';
 
@@ -20,24 +19,17 @@ interface File {
 const NOT_IN_BASE = new Set([ANSWERS_FILE]);
 
 /**
- * The generated files plus chartwright's records (`known`: the chart version and values data, when
- * the caller has them, instead of reading them back from Chart.yaml and values.yaml): a copy of each under .chartwright/base/ (what
+ * The generated files plus chartwright's records (`known`: the chart version and the values
+ * data, which the planner has at hand): a copy of each under .chartwright/base/ (what
  * `regenerate` merges against) and the first release record (what `bump` compares against).
  * `new`, `npm run examples` and `regenerate` all get their files through planChart, which applies
  * this, so the three agree.
  */
-export function withBaseSnapshot(files: readonly File[], known?: { version: string; values: unknown }): File[] {
+export function withBaseSnapshot(files: readonly File[], known: { version: string; values: unknown }): File[] {
   const generated = files.filter((file) => !file.path.startsWith(RECORDS_DIR));
   const base = generated.filter((file) => !NOT_IN_BASE.has(file.path)).map((file) => ({ path: `${BASE_DIR}/${file.path}`, content: file.content }));
-  const chart = generated.find((file) => file.path === 'Chart.yaml');
-  const values = generated.find((file) => file.path === 'values.yaml');
-  const paths = generated.map((file) => file.path);
-  const record = known
-    ? [{ path: RELEASE_RECORD, content: serialiseRecord(recordOf(known.version, known.values, paths)) }]
-    : chart && values
-      ? [{ path: RELEASE_RECORD, content: serialiseRecord(recordOf(String((parseYaml(chart.content) as { version?: unknown }).version), values.content, paths)) }]
-      : [];
-  return [...generated, ...base, ...record].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const record = { path: RELEASE_RECORD, content: serialiseRecord(recordOf(known.version, known.values, generated.map((file) => file.path))) };
+  return [...generated, ...base, record].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** The generated files of a plan, without chartwright's records. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import semver from 'semver';
 import { type Document, isMap, parseDocument, Scalar, stringify } from 'yaml';
-import { checkImage } from '../answers/validate.js';
+import { checkDate, checkImage } from '../answers/validate.js';
 import { UsageError, ValidationError } from '../errors.js';
 import { ANSWERS_FILE, lastReleaseRecord, recordOf, type ReleaseRecord, RELEASE_RECORD, serialiseRecord, templateFiles } from '../records/index.js';
 import type { FileToWrite } from '../write/atomic.js';
@@ -145,13 +145,6 @@ function checkAppVersion(raw: string): string {
   // It becomes the image tag too, and tags allow neither `+` nor more than 128 characters.
   const tag = checkImage(`registry.example.com/app:${raw}`);
   if (!tag.ok) throw new ValidationError('--app-version', raw, `must also be a valid image tag: ${tag.rule}`);
-  return raw;
-}
-
-function checkDate(raw: string): string {
-  const date = new Date(`${raw}T00:00:00Z`);
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(raw);
-  if (!valid) throw new ValidationError('--date', raw, 'must be a calendar date YYYY-MM-DD');
   return raw;
 }
 

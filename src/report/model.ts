@@ -94,6 +94,16 @@ export interface DistinctFinding extends Finding {
 const findingKey = (stage: StageName, finding: Finding) =>
   JSON.stringify([stage === 'template' || stage === 'schema' ? 'render' : stage, finding.severity, finding.rule ?? '', finding.file ?? '', finding.line ?? 0, finding.object ?? '', finding.message]);
 
+/** The key under which distinctFindings gathers a stage's finding (the minor it ran for taken out of the message). */
+export const distinctFindingKey = (stage: StageName, finding: Finding, kubeVersion: string | undefined) =>
+  findingKey(stage, { ...finding, message: minorTemplate(finding.message, kubeVersion) });
+
+// The key of each entry distinctFindings made; its message may no longer show it (minors merged).
+const keysOfDistinct = new WeakMap<DistinctFinding, string>();
+
+/** The key of an entry of distinctFindings: what distinctFindingKey gives for each of its occurrences. */
+export const keyOfDistinct = (entry: DistinctFinding): string | undefined => keysOfDistinct.get(entry);
+
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /**
@@ -106,11 +116,12 @@ export function distinctFindings(chart: Pick<ChartReport, 'stages'>): DistinctFi
   for (const result of chart.stages) {
     for (const finding of result.findings) {
       const template = minorTemplate(finding.message, result.kubeVersion);
-      const key = findingKey(result.stage, { ...finding, message: template });
+      const key = distinctFindingKey(result.stage, finding, result.kubeVersion);
       let seen = byKey.get(key);
       if (!seen) {
         const subchart = subchartOf(finding);
         seen = { entry: { ...finding, stage: result.stage, ...(subchart ? { subchart } : {}), occurrences: [] }, template };
+        keysOfDistinct.set(seen.entry, key);
         byKey.set(key, seen);
       }
       const occurrence: Occurrence = { valuesFiles: result.valuesFiles, ...(result.kubeVersion ? { kubeVersion: result.kubeVersion } : {}) };

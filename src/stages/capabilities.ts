@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { chartArchiveEntries } from '../chart/archive.js';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 
@@ -98,38 +98,17 @@ function collect(chartDir: string): ChartFiles {
   return files;
 }
 
-/**
- * Reads the files of a packaged subchart. Hand-written rather than a tar library: only ustar
- * headers and file bodies are needed, in memory, once per chart, and the whole reader is the
- * loop below. Anything it cannot read makes the chart render per minor (the safe answer).
- */
+/** The files of a packaged subchart; one it cannot read makes the chart render per minor (the safe answer). */
 function readArchive(path: string, files: ChartFiles, addChartYaml: (text: string) => void): void {
-  let data: Buffer;
+  let entries: { name: string; data: Buffer }[];
   try {
-    data = gunzipSync(readFileSync(path));
+    entries = chartArchiveEntries(readFileSync(path));
   } catch {
     files.templates.push('.Capabilities'); // unreadable: render per minor
     return;
   }
-  let offset = 0;
-  let longName: string | undefined;
-  while (offset + 512 <= data.length) {
-    const header = data.subarray(offset, offset + 512);
-    if (header.every((byte) => byte === 0)) break;
-    const field = (start: number, length: number) => header.subarray(start, start + length).toString('utf8').replace(/\0[\s\S]*$/, '');
-    const size = Number.parseInt(field(124, 12).trim() || '0', 8);
-    const type = String.fromCharCode(header[156] ?? 0);
-    const prefix = field(345, 155);
-    const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-    longName = undefined;
-    const body = data.subarray(offset + 512, offset + 512 + size);
-    offset += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'L') {
-      longName = body.toString('utf8').replace(/\0[\s\S]*$/, '');
-      continue;
-    }
-    if (type !== '0' && type !== '\0') continue;
-    if (/(^|\/)Chart\.yaml$/.test(name)) addChartYaml(body.toString('utf8'));
-    else files.templates.push(body.toString('utf8'));
+  for (const { name, data } of entries) {
+    if (/(^|\/)Chart\.yaml$/.test(name)) addChartYaml(data.toString('utf8'));
+    else files.templates.push(data.toString('utf8'));
   }
 }

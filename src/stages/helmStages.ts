@@ -67,7 +67,7 @@ const fits = (version: string, constraint: string) =>
 const CAUSE = /dial tcp|no such host|connection refused|i\/o timeout|timeout|unauthorized|forbidden|not found|certificate|HTTP response to HTTPS/i;
 
 /** A failure to reach or read a repository or registry: the case where --mirror helps. */
-const FETCH_FAILURE = /dial tcp|no such host|connection refused|i\/o timeout|timeout|unauthorized|forbidden|not found|certificate|HTTP response to HTTPS|could not download|failed to fetch|no cached repository|unable to get an update|repository name .* not found/i;
+const FETCH_FAILURE = new RegExp(`${CAUSE.source}|could not download|failed to fetch|no cached repository|unable to get an update|repository name .* not found`, 'i');
 
 /** helm could not load the chart itself (Chart.yaml): lint reports the detail. */
 const CHART_DOES_NOT_LOAD = /^(Error: )?(validation: |chart\.metadata|Chart\.ya?ml file is missing|cannot load Chart\.yaml|error converting YAML to JSON)/m;
@@ -105,17 +105,19 @@ export async function dependencyStage(unit: Unit, context: RunContext): Promise<
   const chartDir = unit.chart.dir;
   const dependencies = readDependencies(chartDir);
   if (!dependencies) return { findings: [], skipped: 'Chart.yaml does not load (see lint)' };
-  const missing = dependencies.filter((dep) => !presentVersions(chartDir, dep.name).some((version) => fits(version, dep.version)));
+  const present = new Map(dependencies.map((dep) => [dep.name, presentVersions(chartDir, dep.name)]));
+  const versionsOf = (dep: { name: string }) => present.get(dep.name) ?? [];
+  const missing = dependencies.filter((dep) => !versionsOf(dep).some((version) => fits(version, dep.version)));
   if (missing.length === 0) return { findings: [] };
   const findings: Finding[] = [];
-  const mismatched = missing.filter((dep) => presentVersions(chartDir, dep.name).length > 0);
+  const mismatched = missing.filter((dep) => versionsOf(dep).length > 0);
   for (const dep of mismatched) {
     findings.push({
       severity: 'error',
       rule: 'dependency-version',
       file: 'Chart.yaml',
       message:
-        `dependency ${dep.name}: charts/ holds version ${presentVersions(chartDir, dep.name).join(', ')}, but Chart.yaml asks for ${dep.version}; ` +
+        `dependency ${dep.name}: charts/ holds version ${versionsOf(dep).join(', ')}, but Chart.yaml asks for ${dep.version}; ` +
         'run `helm dependency update` (or fix the version in Chart.yaml)',
     });
   }
@@ -322,11 +324,20 @@ const VALUES_PROBLEM = /values don't meet the specifications|^failed to parse .*
 
 export interface Render {
   manifests: Manifest[];
-  /** Rendered once for every target minor, because nothing in the chart reads the Kubernetes version. */
-  sharedAcrossMinors: boolean;
 }
 
 const renders = new WeakMap<RunContext, Map<string, Promise<StageOutcome<Render>>>>();
+// Per run and chart: the chart cannot change between its template units (they follow the
+// dependency stage), so its files are walked once, not once per values set and minor.
+const perMinorCharts = new WeakMap<RunContext, Map<string, boolean>>();
+
+function rendersPerMinor(chartDir: string, context: RunContext): boolean {
+  let byChart = perMinorCharts.get(context);
+  if (!byChart) perMinorCharts.set(context, (byChart = new Map()));
+  let answer = byChart.get(chartDir);
+  if (answer === undefined) byChart.set(chartDir, (answer = needsPerMinorRender(chartDir, context.kubeVersions)));
+  return answer;
+}
 
 /**
  * `helm template` for one Kubernetes minor; every document must parse into an object. When no
@@ -335,7 +346,7 @@ const renders = new WeakMap<RunContext, Map<string, Promise<StageOutcome<Render>
  * once (for the newest) and shared, which test/render-once.test.ts proves on real charts.
  */
 export async function templateStage(unit: Unit, context: RunContext): Promise<StageOutcome<Render>> {
-  const perMinor = needsPerMinorRender(unit.chart.dir, context.kubeVersions);
+  const perMinor = rendersPerMinor(unit.chart.dir, context);
   const kubeVersion = perMinor ? (unit.kubeVersion ?? context.newestMinor) : context.newestMinor;
   let byKey = renders.get(context);
   if (!byKey) renders.set(context, (byKey = new Map()));
@@ -350,7 +361,6 @@ export async function templateStage(unit: Unit, context: RunContext): Promise<St
   const reused = unit.kubeVersion !== undefined && unit.kubeVersion !== kubeVersion;
   return {
     ...outcome,
-    output: { manifests: outcome.output.manifests, sharedAcrossMinors: !perMinor },
     ...(reused ? { note: `same render as for Kubernetes ${kubeVersion} (nothing in the chart reads the Kubernetes version)` } : {}),
   };
 }
@@ -388,5 +398,5 @@ async function renderOnce(unit: Unit, context: RunContext, kubeVersion: string):
     return { findings: [refineLocation({ severity: 'error', rule: 'render', message })] };
   }
   const parsed = parseManifests(output.stdout);
-  return { findings: parsed.findings.map((finding) => ({ ...finding, rule: finding.rule ?? 'yaml-syntax' })), output: { manifests: parsed.manifests, sharedAcrossMinors: false } };
+  return { findings: parsed.findings.map((finding) => ({ ...finding, rule: finding.rule ?? 'yaml-syntax' })), output: { manifests: parsed.manifests } };
 }

@@ -1,6 +1,6 @@
 import type { StageName } from '../verify/findings.js';
 import { chartCrds } from '../kube/crds.js';
-import { placeholderFindings } from '../parts/placeholders.js';
+import { placeholderFindings } from './placeholders.js';
 import { pendingWrite } from '../write/atomic.js';
 import { validateManifests } from '../verify/kubeSchema.js';
 import { evaluatePolicy, type Exemption } from '../verify/policy.js';

@@ -145,8 +145,8 @@ export class HelmRunner {
     return this.home;
   }
 
-  /** Static calls (lint, template, pull) share the CPU bound; cluster calls pass `unbounded`. */
-  run(args: readonly string[], options: HelmRunOptions & { unbounded?: boolean } = {}): Promise<HelmResult> {
+  /** Static calls (lint, template, pull) share the CPU bound (cluster calls go through ClusterCommands). */
+  run(args: readonly string[], options: HelmRunOptions = {}): Promise<HelmResult> {
     const call = () =>
       this.runner({
         command: this.helm.path,
@@ -156,7 +156,7 @@ export class HelmRunner {
         timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
         ...(options.signal ? { signal: options.signal } : {}),
       });
-    return options.unbounded ? call() : this.limiter.run(call);
+    return this.limiter.run(call);
   }
 
   /** Removes the private helm home. Synchronous so exit and signal paths can call it. */

@@ -32,5 +32,3 @@ export interface StageResult {
   /** The install stage's steps, in order, with their results. */
   steps?: { name: string; status: StageStatus; durationMs: number }[];
 }
-
-export const failsRun = (result: StageResult) => result.status === 'failed';

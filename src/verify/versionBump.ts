@@ -46,42 +46,42 @@ const nulList = (text: unknown) => String(text).split('\0').filter(Boolean);
  * staged, unstaged or untracked), Chart.yaml's version must be higher than it was at REF.
  */
 async function checkChart(chart: GitChart, ref: string): Promise<StageOutcome> {
-  {
-    const scope = chart.path === '' ? '.' : chart.path;
-    const prefix = chart.path === '' ? '' : `${chart.path}/`;
-    const diff = await git(chart.top, ['diff', '--name-only', '-z', ref, '--', scope]);
-    const untracked = await git(chart.top, ['ls-files', '--others', '--exclude-standard', '-z', '--', scope]);
-    if (diff.exitCode !== 0) throw new UsageError(`git diff against ${ref} failed: ${String(diff.stderr).trim()}`);
-    const changed = [...new Set([...nulList(diff.stdout), ...nulList(untracked.stdout)])]
-      .map((path) => path.slice(prefix.length))
-      .filter((path) => RELEASED.test(path))
-      .sort();
-    const note = `chart version against ${ref}`;
-    if (changed.length === 0) return { findings: [], note };
-    const before = await git(chart.top, ['show', `${ref}:${prefix}Chart.yaml`]);
-    if (before.exitCode !== 0) return { findings: [], note: `${note}: the chart is new since then` };
-    const version = (text: string) => {
-      try {
-        return String((parseYaml(text) as { version?: unknown } | null)?.version ?? '');
-      } catch {
-        return '';
-      }
-    };
-    const old = version(String(before.stdout));
-    const now = version(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
-    if (semver.valid(old) && semver.valid(now) && semver.gt(now, old)) return { findings: [], note };
-    const listed = changed.length > 4 ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} more` : changed.join(', ');
-    const finding: Finding = {
-      severity: 'error',
-      rule: 'version-bump',
-      file: 'Chart.yaml',
-      message:
-        now === old
-          ? `${listed} changed since ${ref}, but the chart version is still ${now}; run \`chartwright bump\``
-          : `${listed} changed since ${ref}, but the chart version ${now || '(none)'} is not higher than ${old || '(none)'} there; run \`chartwright bump\``,
-    };
-    return { findings: [finding], note };
-  }
+  const scope = chart.path === '' ? '.' : chart.path;
+  const prefix = chart.path === '' ? '' : `${chart.path}/`;
+  const [diff, untracked] = await Promise.all([
+    git(chart.top, ['diff', '--name-only', '-z', ref, '--', scope]),
+    git(chart.top, ['ls-files', '--others', '--exclude-standard', '-z', '--', scope]),
+  ]);
+  if (diff.exitCode !== 0) throw new UsageError(`git diff against ${ref} failed: ${String(diff.stderr).trim()}`);
+  const changed = [...new Set([...nulList(diff.stdout), ...nulList(untracked.stdout)])]
+    .map((path) => path.slice(prefix.length))
+    .filter((path) => RELEASED.test(path))
+    .sort();
+  const note = `chart version against ${ref}`;
+  if (changed.length === 0) return { findings: [], note };
+  const before = await git(chart.top, ['show', `${ref}:${prefix}Chart.yaml`]);
+  if (before.exitCode !== 0) return { findings: [], note: `${note}: the chart is new since then` };
+  const version = (text: string) => {
+    try {
+      return String((parseYaml(text) as { version?: unknown } | null)?.version ?? '');
+    } catch {
+      return '';
+    }
+  };
+  const old = version(String(before.stdout));
+  const now = version(readFileSync(join(chart.chartDir, 'Chart.yaml'), 'utf8'));
+  if (semver.valid(old) && semver.valid(now) && semver.gt(now, old)) return { findings: [], note };
+  const listed = changed.length > 4 ? `${changed.slice(0, 4).join(', ')} and ${changed.length - 4} more` : changed.join(', ');
+  const finding: Finding = {
+    severity: 'error',
+    rule: 'version-bump',
+    file: 'Chart.yaml',
+    message:
+      now === old
+        ? `${listed} changed since ${ref}, but the chart version is still ${now}; run \`chartwright bump\``
+        : `${listed} changed since ${ref}, but the chart version ${now || '(none)'} is not higher than ${old || '(none)'} there; run \`chartwright bump\``,
+  };
+  return { findings: [finding], note };
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { formatCommand } from '../../process/runner.js';
-import { isExecutable, locateTool, provisionedTools } from '../../tools/locate.js';
+import { isExecutable, locateTool } from '../../tools/locate.js';
 import type { Manifest } from '../../verify/manifests.js';
 import { why } from '../commands.js';
 import { kwokConfigYaml } from './kwokStages.js';
@@ -46,9 +46,6 @@ export function locateKwok(options: { kwokctl?: string; kwokBinaries?: string },
   if (missing.length || !kwokctl) return { missing };
   return { found: { kwokctl: kwokctl.path, components }, missing };
 }
-
-/** The newest provisioned kwokctl, for messages. */
-export const provisionedKwokVersion = () => provisionedTools('kwokctl')[0]?.version;
 
 /**
  * A throwaway cluster on a real kube-apiserver (with etcd, controller manager and scheduler) whose
