@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { stillTerminating } from '../src/install/release.js';
 import type { Report } from '../src/report/model.js';
 import { runCli, tempDir } from './support/cli.js';
 import { kwokMissing, matrixHelms, provisioned } from './support/kwok.js';
@@ -146,5 +147,23 @@ describe('install stage plan (--dry-run)', () => {
       const printed = await execa(helm.path, ['version', '--template', '{{.Version}}']);
       expect(printed.stdout).toBe(`v${helm.version}`);
     }
+  });
+});
+
+describe("helm 4's uninstall that stops waiting early", () => {
+  // helm 4.3.2's output, as one run of the KWOK install tests printed it (names shortened).
+  const early = 'Error: uninstallation completed with 1 error(s): resource Deployment/cw-1-viewer/viewer-1 still exists. status: Terminating, message: Resource scheduled for deletion';
+
+  it('names the objects still terminating, to be waited for', () => {
+    expect(stillTerminating(early)).toEqual(['Deployment/viewer-1']);
+    const two = `${early}\nresource StatefulSet/cw-1-viewer/db-1 still exists. status: Terminating, message: Resource scheduled for deletion`;
+    expect(stillTerminating(two)).toEqual(['Deployment/viewer-1', 'StatefulSet/db-1']);
+  });
+
+  it('names none when helm complains of anything else too', () => {
+    expect(stillTerminating(`${early}\ncontext deadline exceeded`)).toEqual([]);
+    expect(stillTerminating(early.replace('status: Terminating', 'status: InProgress'))).toEqual([]);
+    expect(stillTerminating('Error: uninstallation completed with 2 error(s): resource Deployment/a/b still exists. status: Terminating; failed to delete Secret')).toEqual([]);
+    expect(stillTerminating('Error: release: not found')).toEqual([]);
   });
 });

@@ -218,6 +218,20 @@ async function compareSecrets(run: ReleaseRun, after: string): Promise<void> {
   }
 }
 
+/**
+ * helm 4's delete wait can stop watching before the objects are gone: it then removes the release
+ * and fails with "uninstallation completed with 1 error(s): resource Deployment/ns/name still
+ * exists. status: Terminating" (seen on KWOK under load). When that is its only complaint, the
+ * objects it names (kind/name) are returned, to be waited for; anything else, none.
+ */
+export function stillTerminating(output: string): string[] {
+  const complaint = /uninstallation completed with 1 error\(s\): ([\s\S]*)$/.exec(output.trim())?.[1];
+  if (!complaint) return [];
+  const lines = complaint.split('\n').map((line) => line.trim()).filter(Boolean);
+  const objects = lines.map((line) => /^resource ([\w.-]+)\/[^/\s]*\/(\S+) still exists\. status: Terminating\b/.exec(line));
+  return objects.every(Boolean) ? objects.map((match) => `${match![1]}/${match![2]}`) : [];
+}
+
 /** Deletes the namespace; a namespace stuck terminating gets chart-testing's forced cleanup. */
 export async function deleteNamespace(commands: ClusterCommands, namespace: string, timeout: string, timeoutMs: number, workDir: string): Promise<string | undefined> {
   const deleted = await commands.kubectl(['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', `--timeout=${timeout}`], timeoutMs + 30_000, { uninterruptible: true });
@@ -411,7 +425,14 @@ export const RELEASE_STEPS: readonly ReleaseStep[] = [
     when: (run) => !run.keep,
     diagnose: true,
     run: async (run) => {
-      must(await run.commands.helmCall(['uninstall', run.release, '--namespace', run.namespace, run.flags.uninstallWait, '--cascade=foreground', '--timeout', run.timeout], limits(run).helm), 'helm uninstall failed');
+      const result = await run.commands.helmCall(['uninstall', run.release, '--namespace', run.namespace, run.flags.uninstallWait, '--cascade=foreground', '--timeout', run.timeout], limits(run).helm);
+      const terminating = result.exitCode === 0 ? [] : stillTerminating(`${result.stdout}\n${result.stderr}`);
+      if (!terminating.length) must(result, 'helm uninstall failed');
+      // The release is gone; only helm's wait ended early. Wait for the objects ourselves.
+      for (const object of terminating) {
+        const gone = await run.commands.kubectl(['wait', '--for=delete', object, '--namespace', run.namespace, `--timeout=${run.timeout}`], limits(run).helm);
+        if (gone.exitCode !== 0) throw new StepFailure(`helm uninstall: ${object} is still terminating after ${run.timeout}: ${why(gone)}`, object);
+      }
       run.forget.release?.();
     },
   },
