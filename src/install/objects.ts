@@ -116,7 +116,7 @@ export const LEFTOVER_KINDS = [
 
 interface ListedObject {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown> };
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown>; deletionTimestamp?: string };
   status?: Record<string, unknown>;
   spec?: Record<string, unknown>;
 }
