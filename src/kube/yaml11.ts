@@ -216,7 +216,8 @@ function toKubernetesJson(value: unknown, path: string, problems: ConversionProb
       }
       continue;
     }
-    out[key] = toKubernetesJson(child, childPath, problems);
+    // A key named __proto__ is data here (as in Go), not the object's prototype.
+    Object.defineProperty(out, key, { value: toKubernetesJson(child, childPath, problems), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

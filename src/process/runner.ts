@@ -11,6 +11,8 @@ export interface RunRequest {
   timeoutMs: number;
   /** Aborting stops the whole process group (an interrupt). */
   signal?: AbortSignal;
+  /** Called when the process has exited, before its output is all read (a limiter's slot is free then). */
+  onExit?: () => void;
 }
 
 export interface RunResult {
@@ -124,6 +126,7 @@ export const spawnRunner: ProcessRunner = (request) =>
       const notFound = error.code === 'ENOENT' || error.code === 'EACCES';
       finish({ exitCode: notFound ? EXIT_NOT_FOUND : 1, stdout: '', stderr: `${request.command}: ${error.code ?? error.message}`, ...(notFound ? { notFound } : {}) });
     });
+    if (request.onExit) child.once('exit', request.onExit);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);

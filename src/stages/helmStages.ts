@@ -1,12 +1,14 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import semver from 'semver';
 import { parse as parseYaml } from 'yaml';
 import type { Finding } from '../verify/findings.js';
 import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
 import { needsPerMinorRender } from './capabilities.js';
+import { lintOutput } from './lintBatch.js';
+import { nextTurn } from './run.js';
 import type { RunContext, StageOutcome, Unit } from './model.js';
 
 /** API groups the generated charts gate optional parts on; passed so those parts render too. */
@@ -128,8 +130,7 @@ export async function dependencyStage(unit: Unit, context: RunContext): Promise<
   if (mirror) {
     // Pulled into the private helm home (removed on exit and on Ctrl-C), then moved into charts/:
     // an interrupted or failed fetch leaves nothing in the user's chart.
-    const privateHome = dirname(helm.env.HELM_CACHE_HOME as string);
-    const staging = mkdtempSync(join(privateHome, 'fetch-'));
+    const staging = helm.scratchDir('fetch-');
     try {
       for (const dep of fetch) {
         const ref = `${mirror.url.replace(/\/+$/, '')}/${dep.name}`;
@@ -212,8 +213,13 @@ const VALUES_PARSE = /failed to parse (.+?): (?:cannot unmarshal yaml document: 
 export async function lintStage(unit: Unit, context: RunContext): Promise<StageOutcome> {
   const values = valuesArgs(unit.valuesFiles);
   if (values.unusable) return { findings: [unusableValues(values.unusable)] };
-  const args = ['lint', '.', '--strict', ...values.args, '--kube-version', context.newestMinor];
-  const result = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  const flags = ['--strict', '--kube-version', context.newestMinor];
+  // The template calls are asked for first (their output is more work for this thread); reading
+  // the values files for a shared lint waits until they have started.
+  await nextTurn();
+  const result = await lintOutput(unit, context, flags, () =>
+    context.helm.run(['lint', '.', ...values.args, ...flags], { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal }),
+  );
   if (result.timedOut) return { findings: [timedOutFinding('helm lint', context.helmTimeoutMs)] };
   const privateDirs = [context.helm.homeDir];
   const all = parseLintOutput(result.stdout)
@@ -263,7 +269,8 @@ function splitSchemaErrors(finding: Finding): Finding[] {
   if (!finding.file || !/values.*\.ya?ml$/.test(finding.file)) return [finding];
   const lines = finding.message.split('\n').filter((line) => line.trim() !== '');
   if (!lines.every((line) => line.startsWith('- '))) return [finding];
-  return lines.map((line) => {
+  // helm lists them in Go's map order, which changes from run to run: sorted, the report does not.
+  return [...lines].sort().map((line) => {
     const text = line.slice(2).replace(/^at '([^']*)': /, (_match, path: string) => `${path || '(root)'}: `);
     return { ...finding, message: text };
   });
@@ -372,7 +379,9 @@ async function renderOnce(unit: Unit, context: RunContext, kubeVersion: string):
   const args = ['template', 'release-name', '.', ...values.args];
   for (const api of GATED_API_VERSIONS) args.push('--api-versions', api);
   args.push('--kube-version', kubeVersion);
-  const output = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  // First in the queue: the schema and policy checks of its output then run on this process's
+  // CPU while the lint calls run.
+  const output = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal, first: true });
   if (output.timedOut) return { findings: [timedOutFinding('helm template', context.helmTimeoutMs)] };
   if (output.exitCode !== 0) {
     const message = condenseRenderError(
@@ -397,6 +406,8 @@ async function renderOnce(unit: Unit, context: RunContext, kubeVersion: string):
     if (VALUES_PROBLEM.test(message)) return { findings: [], skipped: 'the values do not load (see lint)' };
     return { findings: [refineLocation({ severity: 'error', rule: 'render', message })] };
   }
+  // Parsing is this thread's work: a helm process that ended meanwhile passes its slot on first.
+  await nextTurn();
   const parsed = parseManifests(output.stdout);
   return { findings: parsed.findings.map((finding) => ({ ...finding, rule: finding.rule ?? 'yaml-syntax' })), output: { manifests: parsed.manifests } };
 }

@@ -1,9 +1,7 @@
 import type { StageName } from '../verify/findings.js';
-import { chartCrds } from '../kube/crds.js';
 import { placeholderFindings } from './placeholders.js';
 import { pendingWrite } from '../write/atomic.js';
-import { validateManifests } from '../verify/kubeSchema.js';
-import { evaluatePolicy, type Exemption } from '../verify/policy.js';
+import type { evaluatePolicy, Exemption } from '../verify/policy.js';
 import type { Finding } from '../verify/findings.js';
 import type { Manifest } from '../verify/manifests.js';
 import { dependencyStage, lintStage, type Render, templateStage } from './helmStages.js';
@@ -33,13 +31,23 @@ const service = <T>(context: RunContext, stage: StageName) => context.services[s
 
 // A render shared by every minor is one array of manifests: judge it once per class.
 const policyOutcomes = new WeakMap<readonly Manifest[], Map<string, ReturnType<typeof evaluatePolicy>>>();
-function policyOf(manifests: readonly Manifest[], safetyClass: Parameters<typeof evaluatePolicy>[1]): ReturnType<typeof evaluatePolicy> {
+async function policyOf(manifests: readonly Manifest[], safetyClass: Parameters<typeof evaluatePolicy>[1]): Promise<ReturnType<typeof evaluatePolicy>> {
   let byClass = policyOutcomes.get(manifests);
   if (!byClass) policyOutcomes.set(manifests, (byClass = new Map()));
   let outcome = byClass.get(safetyClass);
-  if (!outcome) byClass.set(safetyClass, (outcome = evaluatePolicy(manifests, safetyClass)));
+  if (!outcome) {
+    const { evaluatePolicy } = await import('../verify/policy.js');
+    // Checked again: another unit may have judged the same render while the module loaded.
+    outcome = byClass.get(safetyClass) ?? evaluatePolicy(manifests, safetyClass);
+    byClass.set(safetyClass, outcome);
+  }
   return outcome;
 }
+
+// The checks' modules load when a render is there to check, while helm still runs, not before
+// the first helm call.
+const kubeSchema = () => import('../verify/kubeSchema.js');
+const crds = () => import('../kube/crds.js');
 
 const manifestsOf = (unitInputs: Parameters<StageDef['run']>[1]) => (unitInputs.result('template')?.output as Render | undefined)?.manifests ?? [];
 
@@ -100,6 +108,7 @@ export const STAGES: readonly StageDef[] = [
     needs: ['template'],
     run: async (unit, inputs) => {
       // Custom resources are validated against the CRDs the chart ships (crds/, subcharts included).
+      const [{ chartCrds }, { validateManifests }] = await Promise.all([crds(), kubeSchema()]);
       const shipped = chartCrds(unit.chart.dir);
       const outcome = validateManifests(manifestsOf(inputs), unit.kubeVersion as string, { crds: shipped.crds });
       const note = outcome.schemaMinor === unit.kubeVersion ? undefined : `validated against the Kubernetes ${outcome.schemaMinor} schema (the nearest bundled)`;
@@ -112,7 +121,7 @@ export const STAGES: readonly StageDef[] = [
     summary: "security and availability rules, with a severity set by the chart's IEC 62304 class",
     needs: ['template'],
     run: async (unit, inputs, context) => {
-      const outcome = policyOf(manifestsOf(inputs), unit.chart.safetyClass);
+      const outcome = await policyOf(manifestsOf(inputs), unit.chart.safetyClass);
       service<PolicyService>(context, 'policy')?.exempted(unit.chart.dir, outcome.exemptions);
       return { findings: outcome.findings };
     },

@@ -1,6 +1,9 @@
 import type { StageName, StageResult } from '../verify/findings.js';
 import type { ChartUnderTest, Inputs, RunContext, StageDef, StageOutcome, StageScope, Unit } from './model.js';
 
+/** Lets the events waiting on the loop (a helm process that ended) be handled before more of this thread's work. */
+export const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export type ResultWithOutput = StageResult & { output?: unknown };
 
 const unitKey = (scope: StageScope, unit: Pick<Unit, 'valuesFiles' | 'kubeVersion'>) =>
@@ -104,6 +107,9 @@ export async function runStages(
           result = toResult(stage, unit, { findings: [], skipped: 'interrupted' }, 0);
         } else {
           const inputs: Inputs = { result: (name) => needed.get(name) };
+          // Checks run on this thread: before each, the events waiting (a helm process that
+          // ended, whose slot should pass to the next) are handled first.
+          await nextTurn();
           const started = performance.now();
           let outcome: StageOutcome;
           try {

@@ -105,6 +105,8 @@ export interface HelmRunOptions {
   signal?: AbortSignal;
   /** Extra environment (e.g. KUBECONFIG is never used: callers pass --kubeconfig). */
   env?: Record<string, string>;
+  /** Ahead of the calls waiting for a process slot: its output is more work for this process. */
+  first?: boolean;
 }
 
 /**
@@ -116,11 +118,14 @@ export class HelmRunner {
   private home: string | undefined;
   private readonly limiter: Limiter;
 
-  /** `concurrency` bounds the helm processes alive at once (the CPUs, by default). */
+  /**
+   * `concurrency` bounds the helm processes alive at once: by default one more than the CPUs,
+   * since this thread's own checks of helm's output would otherwise leave a CPU idle between calls.
+   */
   constructor(
     readonly helm: Helm,
     private readonly runner: ProcessRunner = spawnRunner,
-    concurrency = availableParallelism(),
+    concurrency = availableParallelism() + 1,
   ) {
     this.limiter = new Limiter(concurrency);
   }
@@ -147,7 +152,7 @@ export class HelmRunner {
 
   /** Static calls (lint, template, pull) share the CPU bound (cluster calls go through ClusterCommands). */
   run(args: readonly string[], options: HelmRunOptions = {}): Promise<HelmResult> {
-    const call = () =>
+    const call = (release: () => void) =>
       this.runner({
         command: this.helm.path,
         args,
@@ -155,8 +160,14 @@ export class HelmRunner {
         env: { ...this.env, ...options.env },
         timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
         ...(options.signal ? { signal: options.signal } : {}),
+        onExit: release,
       });
-    return this.limiter.run(call);
+    return this.limiter.run(call, { first: options.first === true });
+  }
+
+  /** A new directory inside the private home, removed with it (on exit and on Ctrl-C). */
+  scratchDir(prefix: string): string {
+    return mkdtempSync(join(this.privateHome(), prefix));
   }
 
   /** Removes the private helm home. Synchronous so exit and signal paths can call it. */

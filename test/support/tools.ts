@@ -1,7 +1,7 @@
 // Locates the helm binaries that scripts/provision.mjs extracts into
 // .tools/, so every test runs against both helm major versions.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,4 +63,20 @@ export function isolatedHelmEnv(dir: string): NodeJS.ProcessEnv {
     HELM_PLUGINS: join(dir, 'data', 'plugins'),
     NO_COLOR: '1',
   };
+}
+
+/**
+ * Every helm in .tools/toolchain.json (the npm layers' and the ones built from Go modules), for
+ * behaviour that changed between helm releases; the two of `helmBinaries()` when the manifest is
+ * missing.
+ */
+export function everyProvisionedHelm(): HelmBinary[] {
+  let tools: { role: string; version: string; path: string }[];
+  try {
+    tools = (JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools: typeof tools }).tools;
+  } catch {
+    return helmBinaries();
+  }
+  const helms = tools.filter((tool) => tool.role === 'helm');
+  return helms.map((tool) => ({ label: tool.version.startsWith('3.') ? 'helm3' : 'helm4', path: join(repoRoot, tool.path), version: `v${tool.version}` }));
 }
