@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { collectedByKubernetes } from '../src/install/objects.js';
 import { stillTerminating } from '../src/install/release.js';
 import type { Report } from '../src/report/model.js';
 import { runCli, tempDir } from './support/cli.js';
@@ -165,5 +166,44 @@ describe("helm 4's uninstall that stops waiting early", () => {
     expect(stillTerminating(early.replace('status: Terminating', 'status: InProgress'))).toEqual([]);
     expect(stillTerminating('Error: uninstallation completed with 2 error(s): resource Deployment/a/b still exists. status: Terminating; failed to delete Secret')).toEqual([]);
     expect(stillTerminating('Error: release: not found')).toEqual([]);
+  });
+});
+
+describe('what the garbage collector removes after helm uninstall', () => {
+  // Stand-in objects shaped as `kubectl get -o json` lists them (only the fields the check reads).
+  const object = (kind: string, uid: string, owners: string[] = [], deleting = false) => ({
+    kind,
+    metadata: { name: uid, uid, ownerReferences: owners.map((owner) => ({ uid: owner })), ...(deleting ? { deletionTimestamp: '2026-12-01T00:00:00Z' } : {}) },
+  });
+
+  it('the ReplicaSet and Pods of a Deployment helm deleted, through the chain', () => {
+    const replicaSet = object('ReplicaSet', 'rs', ['deployment-gone']);
+    const pod = object('Pod', 'pod', ['rs']);
+    expect(collectedByKubernetes([replicaSet, pod])).toEqual(new Set([replicaSet, pod]));
+  });
+
+  it('the dependents of an owner being deleted', () => {
+    const job = object('Job', 'job', [], true);
+    const pod = object('Pod', 'pod', ['job']);
+    expect(collectedByKubernetes([job, pod])).toEqual(new Set([pod]));
+  });
+
+  it('not an object without owners, nor the dependents of an owner still there', () => {
+    const deployment = object('Deployment', 'deployment');
+    const replicaSet = object('ReplicaSet', 'rs', ['deployment']);
+    const pod = object('Pod', 'pod', ['rs']);
+    expect(collectedByKubernetes([deployment, replicaSet, pod])).toEqual(new Set());
+  });
+
+  it('not an object with one owner gone and another still there', () => {
+    const kept = object('StatefulSet', 'kept');
+    const pod = object('Pod', 'pod', ['gone', 'kept']);
+    expect(collectedByKubernetes([kept, pod])).toEqual(new Set());
+  });
+
+  it('ends on owners that own each other', () => {
+    const a = object('ReplicaSet', 'a', ['b']);
+    const b = object('ReplicaSet', 'b', ['a']);
+    expect(collectedByKubernetes([a, b])).toEqual(new Set());
   });
 });

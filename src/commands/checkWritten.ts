@@ -12,6 +12,8 @@ export interface CheckWritten {
   done: 'written' | 'regenerated';
   /** The chart, as the person typed it, for the hint to run `chartwright test`. */
   chartPath: string;
+  /** Called once helm is found, before `check` loads: helm calls that can start early start here. */
+  start?: (helm: HelmRunner) => void;
 }
 
 /**
@@ -22,7 +24,6 @@ export interface CheckWritten {
 export async function checkWrittenChart(what: CheckWritten, reporter: HumanReporter, check: (helm: HelmRunner) => Promise<Report>): Promise<number | undefined> {
   // Loaded only when checking, to keep `--no-verify` and --dry-run fast.
   const { detectHelm, HelmRunner } = await import('../tools/helm.js');
-  const { checkedLines } = await import('../report/text.js');
   let helm;
   try {
     helm = await detectHelm(what.helm);
@@ -34,7 +35,10 @@ export async function checkWrittenChart(what: CheckWritten, reporter: HumanRepor
   reporter.step(`${what.verb === 'verified' ? 'verifying' : 'checking'} with helm ${helm.version} (${helm.source})`);
   const runner = new HelmRunner(helm);
   try {
-    const { failed, lines } = checkedLines(await check(runner), what.verb, what.chartPath);
+    what.start?.(runner);
+    const report = await check(runner);
+    const { checkedLines } = await import('../report/text.js');
+    const { failed, lines } = checkedLines(report, what.verb, what.chartPath);
     for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
     return failed ? ExitCode.checksFailed : undefined;
   } finally {

@@ -14,6 +14,8 @@ import { HumanReporter } from '../report/human.js';
 import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/mirror.js';
 import { withChartWrite } from '../write/atomic.js';
+import type { HelmRunner } from '../tools/helm.js';
+import { DEFAULT_KUBE_VERSIONS } from '../verify/kubeVersions.js';
 
 export interface NewOptions {
   directory?: string;
@@ -101,10 +103,18 @@ async function verifyWritten(
   mirror: Mirror | undefined,
   reporter: HumanReporter,
 ): Promise<number> {
-  const { verifyChart } = await import('../stages/verify.js');
-  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target) }, reporter, (helm) =>
-    verifyChart({ helm, chartDir: resolve(target), ...(mirror ? { mirror } : {}) }),
-  );
+  const chartDir = resolve(target);
+  // The template calls start while the stages load: most of a helm call is its own start-up.
+  const [{ startRenders }, { inspectChart }] = await Promise.all([import('../stages/helmArgs.js'), import('../stages/chart.js')]);
+  const start = (helm: HelmRunner) => {
+    // The values sets the stages will test; none while a file problem (a symlink out) stops them.
+    const { chart, fileProblems } = inspectChart(chartDir);
+    if (fileProblems.length === 0) startRenders(helm, chartDir, chart.valuesSets, DEFAULT_KUBE_VERSIONS.at(-1) as string);
+  };
+  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, async (helm) => {
+    const { verifyChart } = await import('../stages/verify.js');
+    return verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) });
+  });
   if (failed !== undefined) return failed;
   printNextSteps(reporter, answers, target);
   return ExitCode.ok;

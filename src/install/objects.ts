@@ -114,9 +114,16 @@ export const LEFTOVER_KINDS = [
   'rolebindings.rbac.authorization.k8s.io',
 ];
 
-interface ListedObject {
+export interface ListedObject {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown>; deletionTimestamp?: string };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    annotations?: Record<string, unknown>;
+    deletionTimestamp?: string;
+    ownerReferences?: { uid?: string }[];
+  };
   status?: Record<string, unknown>;
   spec?: Record<string, unknown>;
 }
@@ -163,4 +170,32 @@ export function unreadyPods(podsJson: string): PodProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * The objects Kubernetes' garbage collector is about to remove: each has owners, and every owner
+ * is gone, being deleted, or itself about to be removed (a Pod of a ReplicaSet of a deleted
+ * Deployment). helm uninstall deletes what the release declared and returns; their dependents go
+ * a moment later, in the background.
+ */
+export function collectedByKubernetes(objects: readonly ListedObject[]): Set<ListedObject> {
+  const byUid = new Map(objects.filter((object) => object.metadata?.uid).map((object) => [object.metadata?.uid as string, object]));
+  const verdicts = new Map<ListedObject, boolean>();
+  const collected = (object: ListedObject, path: Set<ListedObject>): boolean => {
+    const known = verdicts.get(object);
+    if (known !== undefined) return known;
+    const owners = object.metadata?.ownerReferences ?? [];
+    let verdict = false;
+    if (owners.length > 0 && !path.has(object)) {
+      path.add(object);
+      verdict = owners.every(({ uid }) => {
+        const owner = uid === undefined ? undefined : byUid.get(uid);
+        return owner === undefined || owner.metadata?.deletionTimestamp !== undefined || collected(owner, path);
+      });
+      path.delete(object);
+    }
+    verdicts.set(object, verdict);
+    return verdict;
+  };
+  return new Set(objects.filter((object) => collected(object, new Set())));
 }

@@ -9,7 +9,7 @@ import { type ClusterCommands, why } from './commands.js';
 import { collectDiagnostics, tail } from './diagnostics.js';
 import type { HelmFlagSet } from './helmFlags.js';
 import { Ledger } from './ledger.js';
-import { isKept, LEFTOVER_KINDS, listedObjects, readinessChecks, type ReleaseObject, releaseObjects, retainedClaimOwner } from './objects.js';
+import { collectedByKubernetes, isKept, LEFTOVER_KINDS, listedObjects, readinessChecks, type ReleaseObject, releaseObjects, retainedClaimOwner } from './objects.js';
 import type { ClusterProvider } from './providers/provider.js';
 import { watchForFastFailures } from './watch.js';
 
@@ -273,20 +273,23 @@ async function checkLeftovers(run: ReleaseRun): Promise<void> {
   }
   const left = new Set<string>();
   const retained: string[] = [];
-  const terminating: { id: string; namespace: string }[] = [];
+  const terminating: { id: string; namespace: string; state: string }[] = [];
+  const collected = collectedByKubernetes(remaining);
   for (const object of remaining) {
     if (isKept(object as Record<string, unknown>)) continue;
     const id = `${object.kind ?? '?'}/${object.metadata?.name ?? '?'}`;
     const owner = object.kind === 'PersistentVolumeClaim' ? retainedClaimOwner(object.metadata?.name ?? '', run.seen.values()) : undefined;
     if (owner) retained.push(`${id} (of StatefulSet/${owner.name})`);
-    else if (object.metadata?.deletionTimestamp) terminating.push({ id, namespace: object.metadata.namespace ?? namespace });
+    else if (object.metadata?.deletionTimestamp) terminating.push({ id, namespace: object.metadata.namespace ?? namespace, state: 'still terminating' });
+    else if (collected.has(object)) terminating.push({ id, namespace: object.metadata?.namespace ?? namespace, state: 'its owners are gone, but Kubernetes did not remove it' });
     else left.add(id);
   }
   // Being deleted is not left behind: helm 4's delete wait can return before the objects are gone
-  // (see stillTerminating). What is still there after the release's timeout is a leftover.
-  for (const { id, namespace: where } of terminating) {
+  // (see stillTerminating), and the garbage collector removes the dependents of what helm deleted
+  // after helm returns. What is still there after the release's timeout is a leftover.
+  for (const { id, namespace: where, state } of terminating) {
     const gone = await commands.kubectl(['wait', '--for=delete', id, '--namespace', where, `--timeout=${run.timeout}`], limits(run).helm);
-    if (gone.exitCode !== 0) left.add(`${id} (still terminating after ${run.timeout})`);
+    if (gone.exitCode !== 0) left.add(`${id} (${state} after ${run.timeout})`);
   }
   if (retained.length) {
     run.findings.push({

@@ -7,12 +7,12 @@ import type { Finding } from '../verify/findings.js';
 import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
 import { needsPerMinorRender } from './capabilities.js';
+import { templateArgs, valuesArgs } from './helmArgs.js';
 import { lintOutput } from './lintBatch.js';
 import { nextTurn } from './run.js';
 import type { RunContext, StageOutcome, Unit } from './model.js';
 
-/** API groups the generated charts gate optional parts on; passed so those parts render too. */
-export const GATED_API_VERSIONS = ['monitoring.coreos.com/v1'];
+export { GATED_API_VERSIONS, valuesArgs } from './helmArgs.js';
 
 interface Dependency {
   name: string;
@@ -184,18 +184,6 @@ export async function dependencyStage(unit: Unit, context: RunContext): Promise<
     });
   }
   return { findings };
-}
-
-/**
- * `--values` arguments relative to the chart, which is helm's working directory, so the chart's
- * own path never reaches helm. helm reads a --values value as one CSV record (a pflag string
- * slice): a name with a comma or a double quote is passed CSV-quoted and arrives whole. A name
- * with a line break cannot be passed (helm reads each name as a URL, which refuses it).
- */
-export function valuesArgs(valuesFiles: readonly string[]): { args: string[]; unusable?: string } {
-  const unusable = valuesFiles.find((file) => /[\n\r]/.test(file));
-  if (unusable) return { args: [], unusable };
-  return { args: valuesFiles.map((file) => `--values=${/[,"]/.test(file) ? `"${file.replace(/"/g, '""')}"` : file}`) };
 }
 
 // Rendering failures and deprecated APIs are the template and schema stages' to report (per
@@ -373,12 +361,9 @@ export async function templateStage(unit: Unit, context: RunContext): Promise<St
 }
 
 async function renderOnce(unit: Unit, context: RunContext, kubeVersion: string): Promise<StageOutcome<Render>> {
-  const values = valuesArgs(unit.valuesFiles);
+  const args = templateArgs(unit.valuesFiles, kubeVersion);
   // lint reports the file name, once.
-  if (values.unusable) return { findings: [], skipped: 'the values file name cannot be passed to helm (see lint)' };
-  const args = ['template', 'release-name', '.', ...values.args];
-  for (const api of GATED_API_VERSIONS) args.push('--api-versions', api);
-  args.push('--kube-version', kubeVersion);
+  if (!args) return { findings: [], skipped: 'the values file name cannot be passed to helm (see lint)' };
   // First in the queue: the schema and policy checks of its output then run on this process's
   // CPU while the lint calls run.
   const output = await context.helm.run(args, { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal, first: true });

@@ -99,6 +99,8 @@ function rememberVersion(path: string, output: string): void {
   }
 }
 
+const callKey = (args: readonly string[], options: HelmRunOptions) => JSON.stringify([options.cwd ?? '', ...args]);
+
 export interface HelmRunOptions {
   cwd?: string;
   timeoutMs?: number;
@@ -117,6 +119,8 @@ export interface HelmRunOptions {
 export class HelmRunner {
   private home: string | undefined;
   private readonly limiter: Limiter;
+  /** Calls started ahead of being asked for, by directory and arguments. */
+  private readonly prefetched = new Map<string, { result: Promise<HelmResult>; stop: AbortController }>();
 
   /**
    * `concurrency` bounds the helm processes alive at once: by default one more than the CPUs,
@@ -152,6 +156,30 @@ export class HelmRunner {
 
   /** Static calls (lint, template, pull) share the CPU bound (cluster calls go through ClusterCommands). */
   run(args: readonly string[], options: HelmRunOptions = {}): Promise<HelmResult> {
+    const key = callKey(args, options);
+    const started = this.prefetched.get(key);
+    if (started) {
+      // The same call, started earlier (see prefetch): taken once, stopped with the caller's signal.
+      this.prefetched.delete(key);
+      if (options.signal?.aborted) started.stop.abort();
+      else options.signal?.addEventListener('abort', () => started.stop.abort(), { once: true });
+      return started.result;
+    }
+    return this.start(args, options);
+  }
+
+  /**
+   * Starts a call now whose result the next `run` with the same arguments and directory takes
+   * (the template calls, as soon as a chart is written). One never taken is stopped by dispose.
+   */
+  prefetch(args: readonly string[], options: Omit<HelmRunOptions, 'signal'> = {}): void {
+    const key = callKey(args, options);
+    if (this.prefetched.has(key)) return;
+    const stop = new AbortController();
+    this.prefetched.set(key, { result: this.start(args, { ...options, signal: stop.signal }), stop });
+  }
+
+  private start(args: readonly string[], options: HelmRunOptions): Promise<HelmResult> {
     const call = (release: () => void) =>
       this.runner({
         command: this.helm.path,
@@ -172,6 +200,8 @@ export class HelmRunner {
 
   /** Removes the private helm home. Synchronous so exit and signal paths can call it. */
   dispose(): void {
+    for (const { stop } of this.prefetched.values()) stop.abort();
+    this.prefetched.clear();
     const home = this.home;
     this.home = undefined;
     if (home) rmSync(home, { recursive: true, force: true });
