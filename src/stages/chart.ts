@@ -90,6 +90,30 @@ export function valuesFileSets(chartDir: string): string[][] {
   return [[], ...[...rootFiles, ...ciFiles].map((file) => [file])];
 }
 
+export interface Dependency {
+  name: string;
+  version: string;
+  repository: string;
+  alias?: string;
+}
+
+/** Chart.yaml's dependencies; undefined when Chart.yaml does not load (lint reports why). */
+export function chartDependencies(chartDir: string): Dependency[] | undefined {
+  let chart: { dependencies?: unknown } | null;
+  try {
+    chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as typeof chart;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(chart?.dependencies)) return [];
+  return (chart.dependencies as Record<string, unknown>[]).map((dep) => ({
+    name: String(dep?.name),
+    version: String(dep?.version),
+    repository: String(dep?.repository ?? ''),
+    ...(typeof dep?.alias === 'string' ? { alias: dep.alias } : {}),
+  }));
+}
+
 interface ChartMeta {
   name?: unknown;
   version?: unknown;

@@ -7,34 +7,13 @@ import type { Finding } from '../verify/findings.js';
 import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
 import { needsPerMinorRender } from './capabilities.js';
+import { chartDependencies } from './chart.js';
 import { templateArgs, valuesArgs } from './helmArgs.js';
 import { lintOutput } from './lintBatch.js';
 import { nextTurn } from './run.js';
 import type { RunContext, StageOutcome, Unit } from './model.js';
 
 export { GATED_API_VERSIONS, valuesArgs } from './helmArgs.js';
-
-interface Dependency {
-  name: string;
-  version: string;
-  repository: string;
-}
-
-/** Chart.yaml's dependencies; undefined when Chart.yaml does not load (lint reports why). */
-function readDependencies(chartDir: string): Dependency[] | undefined {
-  let chart: { dependencies?: unknown } | null;
-  try {
-    chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as typeof chart;
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(chart?.dependencies)) return [];
-  return (chart.dependencies as Dependency[]).map((dep) => ({
-    name: String(dep.name),
-    version: String(dep.version),
-    repository: String(dep.repository ?? ''),
-  }));
-}
 
 /** Versions of a dependency present in charts/, as .tgz or unpacked directories. */
 function presentVersions(chartDir: string, name: string): string[] {
@@ -105,7 +84,7 @@ export function helmCause(text: string, privateDirs: readonly (string | undefine
  */
 export async function dependencyStage(unit: Unit, context: RunContext): Promise<StageOutcome> {
   const chartDir = unit.chart.dir;
-  const dependencies = readDependencies(chartDir);
+  const dependencies = chartDependencies(chartDir);
   if (!dependencies) return { findings: [], skipped: 'Chart.yaml does not load (see lint)' };
   const present = new Map(dependencies.map((dep) => [dep.name, presentVersions(chartDir, dep.name)]));
   const versionsOf = (dep: { name: string }) => present.get(dep.name) ?? [];

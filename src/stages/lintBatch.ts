@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { loadKubernetesYaml } from '../kube/yaml11.js';
 import type { HelmResult } from '../tools/helm.js';
+import { chartDependencies } from './chart.js';
 import type { RunContext, Unit } from './model.js';
 
 /*
@@ -136,19 +136,9 @@ async function runBatch(chartDir: string, views: readonly View[], context: RunCo
 
 /** The values sections helm hands to subcharts: `global` and each dependency's name or alias; undefined when Chart.yaml does not load. */
 function dependencyKeys(chartDir: string): Set<string> | undefined {
-  let chart: unknown;
-  try {
-    chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8'));
-  } catch {
-    return undefined;
-  }
-  const keys = new Set(['global']);
-  const dependencies = isMap(chart) && Array.isArray(chart.dependencies) ? chart.dependencies : [];
-  for (const dependency of dependencies) {
-    if (!isMap(dependency)) continue;
-    for (const key of [dependency.name, dependency.alias]) if (typeof key === 'string') keys.add(key);
-  }
-  return keys;
+  const dependencies = chartDependencies(chartDir);
+  if (!dependencies) return undefined;
+  return new Set(['global', ...dependencies.flatMap((dependency) => [dependency.name, ...(dependency.alias ? [dependency.alias] : [])])]);
 }
 
 /** helm's stdout split at its `==> Linting PATH` headers, by path, each with its header. */

@@ -1,23 +1,7 @@
 // The KWOK toolchain `npm run provision` builds into .tools (kwokctl, kwok, Kubernetes 1.35
 // control plane, etcd) and every helm of the project's matrix: what the install tests run on.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './tools.js';
-
-interface ProvisionedTool {
-  role: string;
-  version: string;
-  path: string;
-  source: string;
-}
-
-function manifest(): { tools: ProvisionedTool[]; skipped?: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools: ProvisionedTool[]; skipped?: string };
-  } catch {
-    return undefined;
-  }
-}
+import { repoRoot, toolchainManifest as manifest } from './tools.js';
 
 const KWOK_ROLES = ['kwokctl', 'kwok', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
 

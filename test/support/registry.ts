@@ -3,14 +3,14 @@
 // loopback, so tests can exercise `oci://` dependencies without reaching any
 // public registry.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, readFileSync, rmSync } from 'node:fs';
+import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { execa } from 'execa';
-import { repoRoot } from './tools.js';
+import { repoRoot, toolchainManifest } from './tools.js';
 
 export const fixtureChartsDir = join(repoRoot, 'test', 'fixtures', 'dependency-charts');
 
@@ -39,13 +39,8 @@ function isExecutable(path: string): boolean {
 }
 
 function provisionedRegistry(): string | undefined {
-  try {
-    const manifest = JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools?: { role: string; path: string }[] };
-    const tool = manifest.tools?.find((candidate) => candidate.role === 'registry');
-    return tool && isExecutable(join(repoRoot, tool.path)) ? join(repoRoot, tool.path) : undefined;
-  } catch {
-    return undefined;
-  }
+  const tool = toolchainManifest()?.tools.find((candidate) => candidate.role === 'registry');
+  return tool && isExecutable(join(repoRoot, tool.path)) ? join(repoRoot, tool.path) : undefined;
 }
 
 function findRegistryBinary(): string | undefined {

@@ -65,18 +65,31 @@ export function isolatedHelmEnv(dir: string): NodeJS.ProcessEnv {
   };
 }
 
+export interface ProvisionedTool {
+  role: string;
+  version: string;
+  path: string;
+  source: string;
+}
+
+/** .tools/toolchain.json, which `npm run provision` writes; undefined when it is missing. */
+export function toolchainManifest(): { tools: ProvisionedTool[]; skipped?: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools: ProvisionedTool[]; skipped?: string };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Every helm in .tools/toolchain.json (the npm layers' and the ones built from Go modules), for
  * behaviour that changed between helm releases; the two of `helmBinaries()` when the manifest is
  * missing.
  */
 export function everyProvisionedHelm(): HelmBinary[] {
-  let tools: { role: string; version: string; path: string }[];
-  try {
-    tools = (JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools: typeof tools }).tools;
-  } catch {
-    return helmBinaries();
-  }
-  const helms = tools.filter((tool) => tool.role === 'helm');
-  return helms.map((tool) => ({ label: tool.version.startsWith('3.') ? 'helm3' : 'helm4', path: join(repoRoot, tool.path), version: `v${tool.version}` }));
+  const manifest = toolchainManifest();
+  if (!manifest) return helmBinaries();
+  return manifest.tools
+    .filter((tool) => tool.role === 'helm')
+    .map((tool) => ({ label: tool.version.startsWith('3.') ? 'helm3' : 'helm4', path: join(repoRoot, tool.path), version: `v${tool.version}` }));
 }
