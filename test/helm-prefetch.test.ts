@@ -1,5 +1,5 @@
-// Template calls started ahead of the stages (`new` starts them as soon as the chart is written):
-// the template stage takes the call already running instead of starting another, with the same
+// Lint and template calls started ahead of the stages (`new` starts them as soon as the chart is
+// written): the stage takes the call already running instead of starting another, with the same
 // output; a call never taken, or whose taker is interrupted, is stopped. Real helm throughout;
 // the runner around it only counts the processes it starts.
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -99,7 +99,7 @@ describe('template calls started ahead', () => {
 });
 
 describe('chartwright new', () => {
-  it('makes each helm call of its checks once: the template calls it starts early are the ones the stage uses', { timeout: 60_000 }, async () => {
+  it('makes each helm call of its checks once: the lint and template calls it starts early are the ones the stages use', { timeout: 60_000 }, async () => {
     // Stand-in for helm: a script that notes its arguments, then runs the real helm.
     const log = join(work, 'calls.log');
     const wrapper = join(work, 'noting-helm');
@@ -111,5 +111,7 @@ describe('chartwright new', () => {
     expect(new Set(calls).size, calls.join('\n')).toBe(calls.length);
     // values.yaml, values-dev.yaml, values-prod.yaml (the ci/ copies of the last two are not tested twice).
     expect(calls.filter((call) => call.startsWith('template'))).toHaveLength(3);
+    // One lint for the three sets: the chart and a view of it for each of the other two.
+    expect(calls.filter((call) => call.startsWith('lint'))).toHaveLength(1);
   });
 });

@@ -77,6 +77,9 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   } finally {
     interview?.close();
   }
+  // Asked for now, the verification's modules load while the write waits on the disk.
+  const verification = options.verify ? verificationModules() : undefined;
+  verification?.catch(() => undefined);
   // Under the directory's lock: what an earlier `new` wrote is read and replaced by one run only.
   await withChartWrite(target, { command: 'new' }, async (write) => {
     for (const line of write.recovered) io.reporter.warn(line);
@@ -85,12 +88,16 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
   });
   const chartFiles = files.filter((file) => !file.path.startsWith('.chartwright/')).length;
   io.reporter.step(`wrote chart ${answers.name} (IEC 62304 class ${answers.safetyClass}) to ${displayPath(target)}: ${chartFiles} files`);
-  if (!options.verify) {
+  if (!verification) {
     printNextSteps(io.reporter, answers, target);
     return ExitCode.ok;
   }
-  return verifyWritten(target, answers, options, mirror, io.reporter);
+  return verifyWritten(target, answers, options, mirror, io.reporter, verification);
 }
+
+/** The modules a verification runs on (loaded only then, to keep `--no-verify` fast). */
+const verificationModules = () =>
+  Promise.all([import('../stages/helmArgs.js'), import('../stages/chart.js'), import('../stages/lintBatch.js'), import('../stages/verify.js'), import('../tools/helm.js')]);
 
 function printNextSteps(reporter: HumanReporter, answers: Answers, target: string): void {
   for (const line of nextSteps(answers, displayPath(target))) reporter.line(line);
@@ -102,19 +109,23 @@ async function verifyWritten(
   options: NewOptions,
   mirror: Mirror | undefined,
   reporter: HumanReporter,
+  modules: ReturnType<typeof verificationModules>,
 ): Promise<number> {
   const chartDir = resolve(target);
-  // The template calls start while the stages load: most of a helm call is its own start-up.
-  const [{ startRenders }, { inspectChart }] = await Promise.all([import('../stages/helmArgs.js'), import('../stages/chart.js')]);
+  const [{ lintFlags, startRenders }, { inspectChart }, { startSharedLint }, { verifyChart }] = await modules;
+  // The lint and template calls start before the stages are set up: most of a helm call is its own start-up.
   const start = (helm: HelmRunner) => {
     // The values sets the stages will test; none while a file problem (a symlink out) stops them.
     const { chart, fileProblems } = inspectChart(chartDir);
-    if (fileProblems.length === 0) startRenders(helm, chartDir, chart.valuesSets, DEFAULT_KUBE_VERSIONS.at(-1) as string);
+    if (fileProblems.length > 0) return;
+    const newestMinor = DEFAULT_KUBE_VERSIONS.at(-1) as string;
+    // The shared lint first: it is the longest call, and the renders queue behind it.
+    startSharedLint(helm, chart, lintFlags(newestMinor));
+    startRenders(helm, chartDir, chart.valuesSets, newestMinor);
   };
-  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, async (helm) => {
-    const { verifyChart } = await import('../stages/verify.js');
-    return verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) });
-  });
+  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, (helm) =>
+    verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) }),
+  );
   if (failed !== undefined) return failed;
   printNextSteps(reporter, answers, target);
   return ExitCode.ok;

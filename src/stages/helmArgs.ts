@@ -27,6 +27,9 @@ export function templateArgs(valuesFiles: readonly string[], kubeVersion: string
   return ['template', 'release-name', '.', ...values.args, ...GATED_API_VERSIONS.flatMap((api) => ['--api-versions', api]), '--kube-version', kubeVersion];
 }
 
+/** The lint stage's flags besides the values (the newest minor: lint runs once per values set). */
+export const lintFlags = (newestMinor: string) => ['--strict', '--kube-version', newestMinor];
+
 /**
  * Starts the template calls for the newest minor of each values set of a chart just written
  * (the template stage asks for those in every run, rendering once or per minor), so helm starts

@@ -8,7 +8,7 @@ import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
 import { needsPerMinorRender } from './capabilities.js';
 import { chartDependencies } from './chart.js';
-import { templateArgs, valuesArgs } from './helmArgs.js';
+import { lintFlags, templateArgs, valuesArgs } from './helmArgs.js';
 import { lintOutput } from './lintBatch.js';
 import { nextTurn } from './run.js';
 import type { RunContext, StageOutcome, Unit } from './model.js';
@@ -180,7 +180,7 @@ const VALUES_PARSE = /failed to parse (.+?): (?:cannot unmarshal yaml document: 
 export async function lintStage(unit: Unit, context: RunContext): Promise<StageOutcome> {
   const values = valuesArgs(unit.valuesFiles);
   if (values.unusable) return { findings: [unusableValues(values.unusable)] };
-  const flags = ['--strict', '--kube-version', context.newestMinor];
+  const flags = lintFlags(context.newestMinor);
   // The template calls are asked for first (their output is more work for this thread); reading
   // the values files for a shared lint waits until they have started.
   await nextTurn();

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { loadKubernetesYaml } from '../kube/yaml11.js';
-import type { HelmResult } from '../tools/helm.js';
+import { DEFAULT_HELM_TIMEOUT_MS, type HelmResult, type HelmRunner } from '../tools/helm.js';
 import { chartDependencies } from './chart.js';
-import type { RunContext, Unit } from './model.js';
+import type { ChartUnderTest, RunContext, Unit } from './model.js';
 
 /*
  * helm lint takes several charts in one call but one set of values for all of them, and most of
@@ -52,10 +52,35 @@ interface View {
 
 /** Starts one helm lint for every values set of the chart that can be viewed (none when fewer than two). */
 function startBatch(unit: Unit, context: RunContext, args: readonly string[]): Batch {
-  const views = plannedViews(unit.chart.dir, unit.chart.valuesSets);
-  if (views.length < 2 || !writeViews(unit.chart.dir, views, context)) return { covers: new Set(), sections: Promise.resolve(new Map()) };
+  const views = chartViews(context.helm, unit.chart);
+  if (!views) return { covers: new Set(), sections: Promise.resolve(new Map()) };
   return { covers: new Set(views.map((view) => view.key)), sections: runBatch(unit.chart.dir, views, context, args) };
 }
+
+/**
+ * Starts the shared lint of a chart just written, ahead of the lint stage (`new` does, beside the
+ * template calls): it is a run's longest helm call. The stage then takes this very call.
+ */
+export function startSharedLint(helm: HelmRunner, chart: Pick<ChartUnderTest, 'dir' | 'valuesSets'>, args: readonly string[]): void {
+  const views = chartViews(helm, chart);
+  if (views) helm.prefetch(sharedLintArgs(views, args), { cwd: chart.dir, timeoutMs: DEFAULT_HELM_TIMEOUT_MS, first: true });
+}
+
+// Planned and written once per helm runner, so a call started ahead names the same views.
+const viewsByRunner = new WeakMap<HelmRunner, Map<string, View[] | undefined>>();
+
+/** The views of a chart's values sets for a shared call; undefined when fewer than two can be linted together. */
+function chartViews(helm: HelmRunner, chart: Pick<ChartUnderTest, 'dir' | 'valuesSets'>): View[] | undefined {
+  let byChart = viewsByRunner.get(helm);
+  if (!byChart) viewsByRunner.set(helm, (byChart = new Map()));
+  if (!byChart.has(chart.dir)) {
+    const views = plannedViews(chart.dir, chart.valuesSets);
+    byChart.set(chart.dir, views.length >= 2 && writeViews(chart.dir, views, helm) ? views : undefined);
+  }
+  return byChart.get(chart.dir);
+}
+
+const sharedLintArgs = (views: readonly View[], args: readonly string[]) => ['lint', ...views.map((view) => view.path), ...args];
 
 function plannedViews(chartDir: string, valuesSets: readonly string[][]): View[] {
   const defaults = chartDefaults(chartDir);
@@ -94,9 +119,9 @@ function chartDefaults(chartDir: string): { base: Values; subchartKeys: Set<stri
 }
 
 /** Each view as links to the chart's files beside its own values.yaml; false when links cannot be made here. */
-function writeViews(chartDir: string, views: View[], context: RunContext): boolean {
+function writeViews(chartDir: string, views: View[], helm: HelmRunner): boolean {
   try {
-    const scratch = context.helm.scratchDir('lint-');
+    const scratch = helm.scratchDir('lint-');
     for (const [index, view] of views.entries()) {
       if (!view.values) continue;
       // The chart directory's own name, in case helm names it in a message.
@@ -115,7 +140,7 @@ function writeViews(chartDir: string, views: View[], context: RunContext): boole
 
 async function runBatch(chartDir: string, views: readonly View[], context: RunContext, args: readonly string[]): Promise<Map<string, Section>> {
   const sections = new Map<string, Section>();
-  const result = await context.helm.run(['lint', ...views.map((view) => view.path), ...args], { cwd: chartDir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
+  const result = await context.helm.run(sharedLintArgs(views, args), { cwd: chartDir, timeoutMs: context.helmTimeoutMs, signal: context.signal });
   if (result.aborted) {
     for (const view of views) sections.set(view.key, result);
     return sections;
