@@ -4,13 +4,13 @@
 // uninterrupted run writes it, the exit code and message say which, and the next run recovers
 // whatever a killed run left.
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTree, runCli, stagingLeftovers, tempDir } from './support/cli.js';
-import { repoRoot } from './support/tools.js';
+import { helmBinaries, repoRoot } from './support/tools.js';
 
 const BIN = join(repoRoot, 'bin', 'chartwright.js');
 const NEW = ['--yes', '--no-verify'];
@@ -252,5 +252,48 @@ describe('one writer per directory', () => {
     expect(result.stderr).toContain('.chartwright-staging-chart-0badcafe, a staging directory an older chartwright left');
     expect(result.stderr).toContain('.chartwright-staging-chart-12345678-previous holds files an interrupted older chartwright set aside');
     expect((await readdir(root)).sort()).toEqual(['.chartwright-staging-chart-12345678-previous', 'chart']);
+  });
+});
+
+describe('interrupting the checks of `new`', () => {
+  it('stops the helm processes and removes the private helm home; the chart stays written', { timeout: 60_000 }, async () => {
+    const root = await tempDir();
+    const tmp = join(root, 'tmp');
+    await mkdir(tmp);
+    // Stand-in for helm: answers `helm version` as the real one, then hangs in every check call.
+    const pids = join(root, 'pids');
+    const hanging = join(root, 'hanging-helm');
+    await writeFile(hanging, `#!/bin/sh\nif [ "$1" = version ]; then exec '${helmBinaries().find((binary) => binary.label === 'helm4')!.path}' "$@"; fi\necho $$ >> '${pids}'\nexec sleep 120\n`);
+    await chmod(hanging, 0o755);
+    const child = execa(process.execPath, [BIN, 'new', 'chart', '--yes'], {
+      cwd: root,
+      env: { NO_COLOR: '1', CHARTWRIGHT_MIRROR: '', HELM_BIN: hanging, TMPDIR: tmp, XDG_CACHE_HOME: join(root, 'cache') },
+      stdin: 'ignore',
+      reject: false,
+    });
+    const started = async () => (existsSync(pids) ? (await readFile(pids, 'utf8')).trim().split('\n').map(Number) : []);
+    for (let waited = 0; (await started()).length === 0; waited += 50) {
+      if (waited > 30_000) throw new Error('no helm call started');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, String(result.stderr)).toBe(130);
+    expect(existsSync(join(root, 'chart', 'Chart.yaml')), 'written before the checks').toBe(true);
+    expect(await readdir(tmp), 'no private helm home left').toEqual([]);
+    const alive = async () => (await started()).filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    try {
+      for (let waited = 0; (await alive()).length > 0 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await alive(), 'helm processes left running').toEqual([]);
+    } finally {
+      for (const pid of await alive()) process.kill(pid, 'SIGKILL');
+    }
   });
 });

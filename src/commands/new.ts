@@ -8,7 +8,7 @@ import { ANSWERS_FILE, readSavedAnswers } from '../records/index.js';
 import { checkName } from '../answers/validate.js';
 import { loadChartTemplates, planChart, type PlannedFile } from '../chart/plan.js';
 import { ExitCode } from '../errors.js';
-import { checkWrittenChart } from './checkWritten.js';
+import { checkWrittenChart, openHelm } from './checkWritten.js';
 import { CHART_TEMPLATES_DIR, GENERATOR_VERSION } from '../paths.js';
 import { HumanReporter } from '../report/human.js';
 import { resolveMirror } from '../verify/mirror.js';
@@ -123,7 +123,7 @@ async function verifyWritten(
     startSharedLint(helm, chart, lintFlags(newestMinor));
     startRenders(helm, chartDir, chart.valuesSets, newestMinor);
   };
-  const failed = await checkWrittenChart({ helm: options.helm, verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, (helm) =>
+  const failed = await checkWrittenChart({ helm: await openHelm(options.helm), verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, (helm) =>
     verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) }),
   );
   if (failed !== undefined) return failed;

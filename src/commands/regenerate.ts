@@ -1,5 +1,5 @@
 import { relative, resolve } from 'node:path';
-import { checkWrittenChart } from './checkWritten.js';
+import { checkWrittenChart, openHelm } from './checkWritten.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { GENERATOR_VERSION } from '../paths.js';
 import type { AnswerChanges } from '../regenerate/answers.js';
@@ -70,7 +70,7 @@ export async function runRegenerate(options: RegenerateOptions, io: RegenerateIo
 
 async function verify(chartDir: string, options: RegenerateOptions, mirror: Mirror | undefined, reporter: HumanReporter): Promise<number> {
   const { verifyRegenerated } = await import('../regenerate/verify.js');
-  const failed = await checkWrittenChart({ helm: options.helm, verb: 'checked', done: 'regenerated', chartPath: display(chartDir) }, reporter, async (helm) => {
+  const failed = await checkWrittenChart({ helm: await openHelm(options.helm), verb: 'checked', done: 'regenerated', chartPath: display(chartDir) }, reporter, async (helm) => {
     const { report, withoutDependencies } = await verifyRegenerated(helm, chartDir, mirror);
     if (withoutDependencies) {
       reporter.warn(`checked without ${withoutDependencies.join(', ')}: not in charts/ (run \`helm dependency build\`, or set CHARTWRIGHT_MIRROR, to check with them)`);
