@@ -138,6 +138,17 @@ describe('YAML 1.1 scalar resolution (go-yaml v2 resolve.go)', () => {
     expect(manifests.find((manifest) => manifest.kind === 'Deployment')?.source).toBe('templates/deployment.yaml');
   });
 
+  it('reads a document two renders share once, and gives each render its own findings in order', () => {
+    const shared = '---\n# Source: c/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata: {name: svc}\n';
+    const broken = '---\n# Source: c/templates/bad.yaml\nkind: [\n';
+    const dev = parseManifests(`${shared}---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dev}\n${broken}`);
+    const prod = parseManifests(`${broken}${shared}`);
+    expect(dev.manifests.map((manifest) => manifest.id)).toEqual(['Service/svc', 'ConfigMap/dev']);
+    expect(prod.manifests.map((manifest) => manifest.id)).toEqual(['Service/svc']);
+    expect(prod.manifests[0], 'one object for the shared document').toBe(dev.manifests[0]);
+    for (const { findings } of [dev, prod]) expect(findings.map((finding) => finding.file)).toEqual(['templates/bad.yaml']);
+  });
+
   it('gives the items of a v1 List as objects of their own, as helm creates them', () => {
     const { manifests, findings } = parseManifests(
       '---\n# Source: c/templates/list.yaml\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: one}\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: two}\n',

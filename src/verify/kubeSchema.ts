@@ -102,9 +102,7 @@ function validateUncached(manifests: readonly Manifest[], targetMinor: string, o
       continue;
     }
     if (typeName) {
-      const context: WalkContext = { types: schemas.types, newestRequired, builtIn: true, problems: [] };
-      validateValue({ $ref: typeName }, manifest.object, '', context);
-      report(context.problems, `Kubernetes ${schemaMinor}`);
+      report(builtInProblems(manifest.object, typeName, schemaMinor, schemas.types), `Kubernetes ${schemaMinor}`);
       continue;
     }
     const group = groupOf(apiVersion);
@@ -115,6 +113,22 @@ function validateUncached(manifests: readonly Manifest[], targetMinor: string, o
     validateCustomResource(manifest, crds, schemas.types, findings, notValidated, report);
   }
   return { findings, notValidated, schemaMinor };
+}
+
+// A document the renders of several values sets share is one object (parseManifests): its
+// problems against a built-in type's schema are found once per schema minor.
+const builtInOutcomes = new WeakMap<object, Map<string, SchemaProblem[]>>();
+
+function builtInProblems(object: Record<string, unknown>, typeName: string, schemaMinor: string, types: WalkContext['types']): SchemaProblem[] {
+  let byMinor = builtInOutcomes.get(object);
+  if (!byMinor) builtInOutcomes.set(object, (byMinor = new Map()));
+  let problems = byMinor.get(schemaMinor);
+  if (!problems) {
+    const context: WalkContext = { types, newestRequired, builtIn: true, problems: [] };
+    validateValue({ $ref: typeName }, object, '', context);
+    byMinor.set(schemaMinor, (problems = context.problems));
+  }
+  return problems;
 }
 
 function validateCustomResource(
