@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { availableParallelism, homedir, tmpdir } from 'node:os';
+import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
@@ -99,6 +99,18 @@ function rememberVersion(path: string, output: string): void {
   }
 }
 
+/**
+ * Go's garbage collection for static helm calls: they end within a second having allocated tens
+ * of megabytes, so collecting only near a memory limit saves about a quarter of their CPU
+ * (lint and template of the generated charts, helm 3 and 4). The limit keeps the helm
+ * processes alive at once within half the memory. A GOGC or GOMEMLIMIT of the user's own stays.
+ */
+export function staticCallGc(concurrency: number, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  if (env.GOGC !== undefined || env.GOMEMLIMIT !== undefined) return {};
+  const limitMiB = Math.min(1024, Math.floor(totalmem() / 2 / concurrency / 2 ** 20));
+  return { GOGC: 'off', GOMEMLIMIT: `${limitMiB}MiB` };
+}
+
 const callKey = (args: readonly string[], options: HelmRunOptions) => JSON.stringify([options.cwd ?? '', ...args]);
 
 export interface HelmRunOptions {
@@ -119,6 +131,8 @@ export interface HelmRunOptions {
 export class HelmRunner {
   private home: string | undefined;
   private readonly limiter: Limiter;
+  /** See staticCallGc. */
+  private readonly gc: Record<string, string>;
   /** Calls started ahead of being asked for, by directory and arguments. */
   private readonly prefetched = new Map<string, { result: Promise<HelmResult>; stop: AbortController }>();
 
@@ -132,6 +146,7 @@ export class HelmRunner {
     concurrency = availableParallelism() + 1,
   ) {
     this.limiter = new Limiter(concurrency);
+    this.gc = staticCallGc(concurrency);
   }
 
   /** The environment that points helm at the private home. */
@@ -185,7 +200,7 @@ export class HelmRunner {
         command: this.helm.path,
         args,
         ...(options.cwd ? { cwd: options.cwd } : {}),
-        env: { ...this.env, ...options.env },
+        env: { ...this.env, ...this.gc, ...options.env },
         timeoutMs: options.timeoutMs ?? DEFAULT_HELM_TIMEOUT_MS,
         ...(options.signal ? { signal: options.signal } : {}),
         onExit: release,
