@@ -20,11 +20,11 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_KUBE_VERSIONS } from '../dist/commands/test.js';
 import { valuesFileSets } from '../dist/stages/chart.js';
 import { GATED_API_VERSIONS } from '../dist/stages/helmStages.js';
+import { newestTool, readToolchain } from './toolchain/manifest.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const manifest = existsSync(join(root, '.tools/toolchain.json')) ? JSON.parse(readFileSync(join(root, '.tools/toolchain.json'), 'utf8')) : { tools: [] };
-const newest = (role, prefix = '') =>
-  manifest.tools.filter((tool) => tool.role === role && tool.version.startsWith(prefix)).sort((a, b) => b.version.localeCompare(a.version, undefined, { numeric: true }))[0];
+const toolchain = readToolchain(root);
+const newest = (role, prefix = '') => newestTool(toolchain, role, prefix);
 const helm = process.env.HELM_BIN ?? join(root, newest('helm', '4.')?.path ?? '.tools/helm-v4/helm');
 const cli = join(root, 'bin/chartwright.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -154,7 +154,7 @@ try {
 
   console.log('\n4. KWOK');
   if (!newest('kwokctl')) {
-    console.log(`  skipped: the KWOK toolchain is not provisioned${manifest.skipped ? ` (${manifest.skipped})` : ''}`);
+    console.log(`  skipped: the KWOK toolchain is not provisioned${toolchain?.skipped ? ` (${toolchain.skipped})` : ''}`);
   } else {
     await kwokBench(examples);
   }

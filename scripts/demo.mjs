@@ -3,19 +3,16 @@
 // it with the static stages), then run every `chartwright test` stage over it, the install stage
 // included, on a throwaway KWOK cluster (a real API server with simulated nodes, from the toolchain
 // `npm run provision` built). Uses helm from $HELM_BIN or PATH, else the provisioned newest helm 4.
-import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { newestTool, readToolchain } from './toolchain/manifest.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const target = `${root}.tmp/demo/my-service`;
 const cli = `${root}bin/chartwright.js`;
 // The provisioned kubectl 1.35 matches the KWOK cluster's minor; a kubectl on PATH may not.
-const manifest = `${root}.tools/toolchain.json`;
-const kubectl = existsSync(manifest)
-  ? JSON.parse(readFileSync(manifest, 'utf8')).tools.filter((tool) => tool.role === 'kubectl').sort((a, b) => b.version.localeCompare(a.version, undefined, { numeric: true }))[0]
-  : undefined;
+const kubectl = newestTool(readToolchain(root), 'kubectl');
 const env = { ...process.env, ...(kubectl && !process.env.KUBECTL_BIN ? { KUBECTL_BIN: `${root}${kubectl.path}` } : {}) };
 await rm(`${root}.tmp/demo`, { recursive: true, force: true });
 try {

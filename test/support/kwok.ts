@@ -1,6 +1,7 @@
 // The KWOK toolchain `npm run provision` builds into .tools (kwokctl, kwok, Kubernetes 1.35
 // control plane, etcd) and every helm of the project's matrix: what the install tests run on.
 import { join } from 'node:path';
+import { newestTool } from '../../scripts/toolchain/manifest.mjs';
 import { repoRoot, toolchainManifest as manifest } from './tools.js';
 
 const KWOK_ROLES = ['kwokctl', 'kwok', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'etcd'];
@@ -16,8 +17,7 @@ export function kwokMissing(): string | undefined {
 
 /** A provisioned tool's absolute path, newest version first. */
 export function provisioned(role: string): string {
-  const tools = (manifest()?.tools ?? []).filter((tool) => tool.role === role);
-  const newest = tools.sort((a, b) => b.version.localeCompare(a.version, undefined, { numeric: true }))[0];
+  const newest = newestTool(manifest(), role);
   if (!newest) throw new Error(`${role} is not provisioned (run \`npm run provision\`)`);
   return join(repoRoot, newest.path);
 }

@@ -1,9 +1,10 @@
 // Locates the helm binaries that scripts/provision.mjs extracts into
 // .tools/, so every test runs against both helm major versions.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readToolchain } from '../../scripts/toolchain/manifest.mjs';
 
 export const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -74,11 +75,7 @@ export interface ProvisionedTool {
 
 /** .tools/toolchain.json, which `npm run provision` writes; undefined when it is missing. */
 export function toolchainManifest(): { tools: ProvisionedTool[]; skipped?: string } | undefined {
-  try {
-    return JSON.parse(readFileSync(join(repoRoot, '.tools', 'toolchain.json'), 'utf8')) as { tools: ProvisionedTool[]; skipped?: string };
-  } catch {
-    return undefined;
-  }
+  return readToolchain(repoRoot);
 }
 
 /**
