@@ -86,6 +86,18 @@ describe('new without a terminal', () => {
     expect(stderr).not.toContain('internal error');
     await expectEmpty(cwd);
   });
+
+  it('ends with a hint whose cd works for a directory that starts with a dash', async () => {
+    const cwd = await tempDir();
+    const { exitCode, stderr } = await runCli(['new', '--yes', '--no-verify', '--', '-svc'], { cwd });
+    expect(exitCode, stderr).toBe(0);
+    const hint = /^\s+(cd .*)$/m.exec(stderr)?.[1] ?? '';
+    expect(hint).toMatch(/^cd \.\/-svc && /);
+    // The cd of the hint, run by a shell, lands in the chart.
+    const { execa } = await import('execa');
+    const shell = await execa('sh', ['-c', `${hint.split(' && ')[0]} && pwd`], { cwd });
+    expect(shell.stdout).toBe(join(cwd, '-svc'));
+  });
 });
 
 describe('new --dry-run', () => {

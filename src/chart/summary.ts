@@ -3,6 +3,7 @@ import { FIELDS } from '../answers/fields.js';
 import { classTurnsOn } from '../domain/classes.js';
 import { includedParts } from '../parts/index.js';
 import { type Placeholder, placeholdersOf } from '../parts/placeholders.js';
+import { shellQuote } from '../render/shell.js';
 import type { PlannedFile } from './plan.js';
 import { buildValueTree } from './values.js';
 
@@ -49,12 +50,6 @@ function warningLines(answers: Answers): string[] {
   return warnings.length ? ['', ...warnings.map((warning) => `warning: ${warning}`)] : [];
 }
 
-/** A path as a POSIX shell word: unchanged when safe, else single-quoted. */
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(word) && !word.startsWith('-')) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The end of `new`: placeholders and warnings, then commands that run as printed. */
 export function nextSteps(answers: Answers, target: string): string[] {
   const placeholders = placeholdersOfAnswers(answers);
@@ -64,7 +59,8 @@ export function nextSteps(answers: Answers, target: string): string[] {
   const hasPrerequisites = parts.some((part) => (part.prerequisites?.(answers).length ?? 0) > 0);
   const placeholderImage = placeholders.some((item) => item.key === 'image.repository');
   const commands = [
-    `cd ${shellQuote(target)}`,
+    // A leading dash would be read as an option of cd, quoted or not.
+    `cd ${shellQuote(target.startsWith('-') ? `./${target}` : target)}`,
     ...(hasSubcharts ? ['helm dependency build'] : []),
     `helm install ${answers.name} . --namespace ${answers.name} --create-namespace -f values-dev.yaml`,
   ].join(' && ');

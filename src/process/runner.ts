@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { shellQuote } from '../render/shell.js';
 
 /** One external command: always an argument array, never a shell. */
 export interface RunRequest {
@@ -157,15 +158,9 @@ export function formatDuration(ms: number): string {
   return seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
 }
 
-const SAFE_WORD = /^[\w@%+=:,./-]+$/;
-
 /** A command as a person would type it in a POSIX shell (for --dry-run and --keep output). */
 export function formatCommand(command: string, args: readonly string[]): string {
   return [command, ...args].map(shellQuote).join(' ');
-}
-
-export function shellQuote(word: string): string {
-  return SAFE_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -176,9 +176,13 @@ export class HelmRunner {
     if (started) {
       // The same call, started earlier (see prefetch): taken once, stopped with the caller's signal.
       this.prefetched.delete(key);
-      if (options.signal?.aborted) started.stop.abort();
-      else options.signal?.addEventListener('abort', () => started.stop.abort(), { once: true });
-      return started.result;
+      const { signal } = options;
+      if (signal?.aborted) started.stop.abort();
+      if (!signal || signal.aborted) return started.result;
+      const stop = () => started.stop.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      // The caller's signal outlives this call (a whole run's): let go of the call once it ends.
+      return started.result.finally(() => signal.removeEventListener('abort', stop));
     }
     return this.start(args, options);
   }
