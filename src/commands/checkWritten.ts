@@ -66,8 +66,11 @@ export async function checkWrittenChart(what: CheckWritten, reporter: HumanRepor
     const { runner } = what.helm;
     reporter.step(`${what.verb === 'verified' ? 'verifying' : 'checking'} with helm ${runner.helm.version} (${runner.helm.source})`);
     what.start?.(runner);
+    // Loads while helm runs: the report is printed the moment the checks end.
+    const text = import('../report/text.js');
+    text.catch(() => undefined);
     const report = await check(runner);
-    const { checkedLines } = await import('../report/text.js');
+    const { checkedLines } = await text;
     const { failed, lines } = checkedLines(report, what.verb, what.chartPath);
     for (const line of lines) (failed ? reporter.line(line) : reporter.step(line));
     return failed ? ExitCode.checksFailed : undefined;
