@@ -111,7 +111,10 @@ describe('chartwright new', () => {
     expect(new Set(calls).size, calls.join('\n')).toBe(calls.length);
     // values.yaml, values-dev.yaml, values-prod.yaml (the ci/ copies of the last two are not tested twice).
     expect(calls.filter((call) => call.startsWith('template'))).toHaveLength(3);
-    // One lint for the three sets: the chart and a view of it for each of the other two.
-    expect(calls.filter((call) => call.startsWith('lint'))).toHaveLength(1);
+    // One lint for values.yaml and values-dev.yaml (the chart and a view of it); values-prod.yaml
+    // alone: its null minAvailable repeats values.yaml's, which helm versions read differently.
+    const lints = calls.filter((call) => call.startsWith('lint'));
+    expect(lints).toHaveLength(2);
+    expect(lints.filter((call) => call.includes('--values=values-prod.yaml'))).toHaveLength(1);
   });
 });

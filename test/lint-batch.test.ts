@@ -181,9 +181,9 @@ describe.each(helms)('one lint call for all values sets with $label ($version)',
         expect(output.exitCode === 0, `${what}: passes alone as it does in the shared call`).toBe(single.exitCode === 0);
       }
     }
-    // Every values set of the generated charts shares the call; a values file that does not parse
-    // cannot (a null over a null default, also refused, is covered by "what the merge refuses").
-    expect(lintedAlone).toEqual(['strict values-broken.yaml']);
+    // Class C's values-prod.yaml repeats values.yaml's null minAvailable (a null over a null,
+    // which helm versions treat differently); a values file that does not parse.
+    expect(lintedAlone).toEqual(['dose-calculator values-prod.yaml', 'alarm-gateway values-prod.yaml', 'strict values-broken.yaml']);
   });
 
   it('a set that is not viewable is linted alone', async () => {

@@ -214,27 +214,6 @@ describe('rendered chart files', () => {
     }
   });
 
-  it('values-dev.yaml and values-prod.yaml hold a null only where it deletes a default', () => {
-    for (const set of SET_NAMES) {
-      const defaults = parseYaml(fileOf(filesBySet[set], 'values.yaml')) as Record<string, unknown>;
-      for (const file of ['values-dev.yaml', 'values-prod.yaml']) {
-        const repeated: string[] = [];
-        const walk = (overlay: Record<string, unknown>, base: unknown, path: string) => {
-          for (const [key, value] of Object.entries(overlay)) {
-            const below = base && typeof base === 'object' ? (base as Record<string, unknown>)[key] : undefined;
-            if (value === null && (below === null || below === undefined)) repeated.push(`${path}${key}`);
-            if (value && typeof value === 'object' && !Array.isArray(value)) walk(value as Record<string, unknown>, below, `${path}${key}.`);
-          }
-        };
-        walk(parseYaml(fileOf(filesBySet[set], file)) as Record<string, unknown>, defaults, '');
-        expect(repeated, `${set} ${file}`).toEqual([]);
-      }
-    }
-    // Class A's prod PDB switches from the default maxUnavailable to minAvailable: that null stays.
-    const classA = plan({ ...answersBySet.external, safetyClass: 'A' });
-    expect((parseYaml(fileOf(classA, 'values-prod.yaml')) as { podDisruptionBudget: unknown }).podDisruptionBudget).toMatchObject({ minAvailable: 1, maxUnavailable: null });
-  });
-
   for (const file of ['values.yaml', 'values-dev.yaml', 'values-prod.yaml']) {
     it(`${file} documents every key with a # -- comment`, () => {
       for (const set of SET_NAMES) {

@@ -195,22 +195,6 @@ function availabilityOverrides(availability: Availability) {
   };
 }
 
-/**
- * An overlay without the nulls that repeat a null default. Such a null means "no change", yet helm
- * versions read it differently (helm 3.17 then drops the key, 3.22 to 4.3 keep it, while 4.3 drops
- * a null default that is not repeated): left out, the set reads as values.yaml does on every helm.
- */
-export function withoutRepeatedNulls(overrides: Record<string, unknown>, defaults: unknown): Record<string, unknown> {
-  const base = typeof defaults === 'object' && defaults !== null && !Array.isArray(defaults) ? (defaults as Record<string, unknown>) : {};
-  const kept: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value === null && Object.hasOwn(base, key) && base[key] === null) continue;
-    const isTable = typeof value === 'object' && value !== null && !Array.isArray(value);
-    kept[key] = isTable ? withoutRepeatedNulls(value as Record<string, unknown>, base[key]) : value;
-  }
-  return kept;
-}
-
 /** values-dev.yaml: the dev environment, on top of values.yaml. */
 export function devOverrides(_answers: Answers): Record<string, unknown> {
   return { config: { LOG_LEVEL: 'debug' } };

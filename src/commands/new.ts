@@ -112,15 +112,15 @@ async function verifyWritten(
   modules: ReturnType<typeof verificationModules>,
 ): Promise<number> {
   const chartDir = resolve(target);
-  const [{ lintFlags, startRenders }, { inspectChart }, { startSharedLint }, { verifyChart }] = await modules;
+  const [{ lintFlags, startRenders }, { inspectChart }, { startLints }, { verifyChart }] = await modules;
   // The lint and template calls start before the stages are set up: most of a helm call is its own start-up.
   const start = (helm: HelmRunner) => {
     // The values sets the stages will test; none while a file problem (a symlink out) stops them.
     const { chart, fileProblems } = inspectChart(chartDir);
     if (fileProblems.length > 0) return;
     const newestMinor = DEFAULT_KUBE_VERSIONS.at(-1) as string;
-    // The shared lint first: it is the longest call, and the renders queue behind it.
-    startSharedLint(helm, chart, lintFlags(newestMinor));
+    // The lint calls first: the shared one is the longest call, and the renders queue behind them.
+    startLints(helm, chart, lintFlags(newestMinor));
     startRenders(helm, chartDir, chart.valuesSets, newestMinor);
   };
   const failed = await checkWrittenChart({ helm: await openHelm(options.helm), verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, (helm) =>

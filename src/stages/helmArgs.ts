@@ -30,6 +30,12 @@ export function templateArgs(valuesFiles: readonly string[], kubeVersion: string
 /** The lint stage's flags besides the values (the newest minor: lint runs once per values set). */
 export const lintFlags = (newestMinor: string) => ['--strict', '--kube-version', newestMinor];
 
+/** The lint of one values set on its own (run in the chart); undefined when a file name cannot be passed. */
+export function lintAloneArgs(valuesFiles: readonly string[], flags: readonly string[]): string[] | undefined {
+  const values = valuesArgs(valuesFiles);
+  return values.unusable ? undefined : ['lint', '.', ...values.args, ...flags];
+}
+
 /**
  * Starts the template calls for the newest minor of each values set of a chart just written
  * (the template stage asks for those in every run, rendering once or per minor), so helm starts

@@ -8,7 +8,7 @@ import { parseLintOutput, refineLocation } from '../verify/lintOutput.js';
 import { type Manifest, parseManifests } from '../verify/manifests.js';
 import { needsPerMinorRender } from './capabilities.js';
 import { chartDependencies } from './chart.js';
-import { lintFlags, templateArgs, valuesArgs } from './helmArgs.js';
+import { lintAloneArgs, lintFlags, templateArgs, valuesArgs } from './helmArgs.js';
 import { lintOutput } from './lintBatch.js';
 import { nextTurn } from './run.js';
 import type { RunContext, StageOutcome, Unit } from './model.js';
@@ -185,7 +185,7 @@ export async function lintStage(unit: Unit, context: RunContext): Promise<StageO
   // the values files for a shared lint waits until they have started.
   await nextTurn();
   const result = await lintOutput(unit, context, flags, () =>
-    context.helm.run(['lint', '.', ...values.args, ...flags], { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal }),
+    context.helm.run(lintAloneArgs(unit.valuesFiles, flags) as string[], { cwd: unit.chart.dir, timeoutMs: context.helmTimeoutMs, signal: context.signal }),
   );
   if (result.timedOut) return { findings: [timedOutFinding('helm lint', context.helmTimeoutMs)] };
   const privateDirs = [context.helm.homeDir];

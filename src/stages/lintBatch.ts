@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { loadKubernetesYaml } from '../kube/yaml11.js';
 import { DEFAULT_HELM_TIMEOUT_MS, type HelmResult, type HelmRunner } from '../tools/helm.js';
 import { chartDependencies } from './chart.js';
+import { lintAloneArgs } from './helmArgs.js';
 import type { ChartUnderTest, RunContext, Unit } from './model.js';
 
 /*
@@ -58,12 +59,19 @@ function startBatch(unit: Unit, context: RunContext, args: readonly string[]): B
 }
 
 /**
- * Starts the shared lint of a chart just written, ahead of the lint stage (`new` does, beside the
- * template calls): it is a run's longest helm call. The stage then takes this very call.
+ * Starts the lint calls of a chart just written, ahead of the lint stage (`new` does, beside the
+ * template calls): the shared one is a run's longest helm call, then each set it does not cover.
+ * The stage then takes these very calls.
  */
-export function startSharedLint(helm: HelmRunner, chart: Pick<ChartUnderTest, 'dir' | 'valuesSets'>, args: readonly string[]): void {
+export function startLints(helm: HelmRunner, chart: Pick<ChartUnderTest, 'dir' | 'valuesSets'>, args: readonly string[]): void {
   const views = chartViews(helm, chart);
-  if (views) helm.prefetch(sharedLintArgs(views, args), { cwd: chart.dir, timeoutMs: DEFAULT_HELM_TIMEOUT_MS, first: true });
+  const options = { cwd: chart.dir, timeoutMs: DEFAULT_HELM_TIMEOUT_MS, first: true };
+  if (views) helm.prefetch(sharedLintArgs(views, args), options);
+  const covered = new Set(views?.map((view) => view.key));
+  for (const valuesFiles of chart.valuesSets) {
+    const alone = covered.has(setKey(valuesFiles)) ? undefined : lintAloneArgs(valuesFiles, args);
+    if (alone) helm.prefetch(alone, options);
+  }
 }
 
 // Planned and written once per helm runner, so a call started ahead names the same views.
