@@ -27,7 +27,14 @@ export function newestTool(toolchain, role, versionPrefix = '') {
 
 // `node scripts/toolchain/manifest.mjs ROLE [VERSION_PREFIX]` prints the newest provisioned tool's
 // path (the GitHub workflow uses it), or exits 1 saying none is provisioned.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
+const invokedDirectly = () => {
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1] ?? '')).href;
+  } catch {
+    return false;
+  }
+};
+if (invokedDirectly()) {
   const [role, prefix = ''] = process.argv.slice(2);
   const tool = role ? newestTool(readToolchain(fileURLToPath(new URL('../../', import.meta.url))), role, prefix) : undefined;
   if (!tool) {
