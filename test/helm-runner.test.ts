@@ -1,10 +1,9 @@
 // The environment HelmRunner gives static helm calls: Go's garbage collection set to run only near
 // a memory limit (src/tools/helm.ts, staticCallGc), which real helm accepts, and a GOGC or
 // GOMEMLIMIT of the user's own left alone.
-import { totalmem } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { type RunRequest, spawnRunner } from '../src/process/runner.js';
-import { detectHelm, HelmRunner, staticCallGc } from '../src/tools/helm.js';
+import { availableMemory, detectHelm, HelmRunner, staticCallGc } from '../src/tools/helm.js';
 import { helmBinaries } from './support/tools.js';
 
 describe('static helm calls', () => {
@@ -24,7 +23,7 @@ describe('static helm calls', () => {
     expect(env.GOGC).toBe('off');
     const limitMiB = Number(/^(\d+)MiB$/.exec(env.GOMEMLIMIT ?? '')?.[1]);
     expect(limitMiB).toBeGreaterThan(0);
-    expect(limitMiB * concurrency * 2 ** 20, 'the processes at once stay within half the memory').toBeLessThanOrEqual(totalmem() / 2);
+    expect(limitMiB * concurrency * 2 ** 20, 'the processes at once stay within half the memory').toBeLessThanOrEqual(availableMemory() / 2);
   });
 
   it("keep the user's own GOGC or GOMEMLIMIT", () => {

@@ -107,8 +107,15 @@ function rememberVersion(path: string, output: string): void {
  */
 export function staticCallGc(concurrency: number, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   if (env.GOGC !== undefined || env.GOMEMLIMIT !== undefined) return {};
-  const limitMiB = Math.min(1024, Math.floor(totalmem() / 2 / concurrency / 2 ** 20));
+  const limitMiB = Math.min(1024, Math.floor(availableMemory() / 2 / concurrency / 2 ** 20));
   return { GOGC: 'off', GOMEMLIMIT: `${limitMiB}MiB` };
+}
+
+/** The machine's memory, or the container's limit when one is set (a CI job's cgroup). */
+export function availableMemory(): number {
+  // 0 or undefined when there is no limit (Node 20 and 22 differ); a limit may exceed the machine.
+  const limit = process.constrainedMemory?.();
+  return limit ? Math.min(limit, totalmem()) : totalmem();
 }
 
 const callKey = (args: readonly string[], options: HelmRunOptions) => JSON.stringify([options.cwd ?? '', ...args]);
