@@ -1,6 +1,5 @@
 import { ExitCode, ToolError } from '../errors.js';
-import { stopAllProcesses } from '../process/runner.js';
-import { CleanupPhase, processSignalGuard } from '../process/signals.js';
+import { processSignalGuard } from '../process/signals.js';
 import type { HumanReporter } from '../report/human.js';
 import type { Report } from '../report/model.js';
 import type { HelmRunner } from '../tools/helm.js';
@@ -22,14 +21,7 @@ export async function openHelm(explicit: string | undefined): Promise<OpenedHelm
     if (!(error instanceof ToolError)) throw error;
     return { missing: error, close: () => undefined };
   }
-  const unregister = processSignalGuard().register(
-    'helm processes',
-    () => {
-      stopAllProcesses('SIGKILL');
-      runner.dispose();
-    },
-    { phase: CleanupPhase.undo },
-  );
+  const unregister = runner.stopOnInterrupt(processSignalGuard());
   return {
     runner,
     close: () => {

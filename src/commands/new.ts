@@ -15,7 +15,6 @@ import { resolveMirror } from '../verify/mirror.js';
 import type { Mirror } from '../verify/mirror.js';
 import { withChartWrite } from '../write/atomic.js';
 import type { HelmRunner } from '../tools/helm.js';
-import { DEFAULT_KUBE_VERSIONS } from '../verify/kubeVersions.js';
 
 export interface NewOptions {
   directory?: string;
@@ -96,8 +95,7 @@ export async function runNew(options: NewOptions, io: NewIo): Promise<number> {
 }
 
 /** The modules a verification runs on (loaded only then, to keep `--no-verify` fast). */
-const verificationModules = () =>
-  Promise.all([import('../stages/helmArgs.js'), import('../stages/chart.js'), import('../stages/lintBatch.js'), import('../stages/verify.js'), import('../tools/helm.js')]);
+const verificationModules = () => import('../stages/verify.js');
 
 function printNextSteps(reporter: HumanReporter, answers: Answers, target: string): void {
   for (const line of nextSteps(answers, displayPath(target))) reporter.line(line);
@@ -112,17 +110,8 @@ async function verifyWritten(
   modules: ReturnType<typeof verificationModules>,
 ): Promise<number> {
   const chartDir = resolve(target);
-  const [{ lintFlags, startRenders }, { inspectChart }, { startLints }, { verifyChart }] = await modules;
-  // The lint and template calls start before the stages are set up: most of a helm call is its own start-up.
-  const start = (helm: HelmRunner) => {
-    // The values sets the stages will test; none while a file problem (a symlink out) stops them.
-    const { chart, fileProblems } = inspectChart(chartDir);
-    if (fileProblems.length > 0) return;
-    const newestMinor = DEFAULT_KUBE_VERSIONS.at(-1) as string;
-    // The lint calls first: the shared one is the longest call, and the renders queue behind them.
-    startLints(helm, chart, lintFlags(newestMinor));
-    startRenders(helm, chartDir, chart.valuesSets, newestMinor);
-  };
+  const { startVerifyCalls, verifyChart } = await modules;
+  const start = (helm: HelmRunner) => startVerifyCalls(helm, chartDir);
   const failed = await checkWrittenChart({ helm: await openHelm(options.helm), verb: 'verified', done: 'written', chartPath: displayPath(target), start }, reporter, (helm) =>
     verifyChart({ helm, chartDir, ...(mirror ? { mirror } : {}) }),
   );

@@ -17,8 +17,7 @@ import { minorNumber } from '../verify/kubeSchema.js';
 import { DEFAULT_KUBE_VERSIONS } from '../verify/kubeVersions.js';
 import { resolveMirror } from '../verify/mirror.js';
 import { versionBumpService } from '../verify/versionBump.js';
-import { CleanupPhase, type SignalGuard } from '../process/signals.js';
-import { stopAllProcesses } from '../process/runner.js';
+import type { SignalGuard } from '../process/signals.js';
 
 export { DEFAULT_KUBE_VERSIONS };
 
@@ -110,15 +109,7 @@ export async function runTest(options: TestOptions, io: TestIo): Promise<number>
   const helm = await detectHelm(options.helm);
   const runner = new HelmRunner(helm);
   const signal = io.guard.abortSignal;
-  // Commands run in their own process groups: an interrupt stops them here, and the private helm home goes.
-  const unregister = io.guard.register(
-    'helm processes',
-    () => {
-      stopAllProcesses('SIGKILL');
-      runner.dispose();
-    },
-    { phase: CleanupPhase.undo },
-  );
+  const unregister = runner.stopOnInterrupt(io.guard);
   const progress = await terminalProgress(io.stderr, `testing ${chartDirs.length === 1 ? 'the chart' : `${chartDirs.length} charts`} with helm ${helm.version}`);
   let install: Awaited<ReturnType<NonNullable<typeof installModule>['openInstall']>> | undefined;
   try {

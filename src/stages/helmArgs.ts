@@ -1,7 +1,6 @@
 /*
- * How the static stages call helm, in a module light enough to load before them: `new` starts
- * the template calls (`startRenders`) as soon as the chart is written, while the stages' own
- * modules still load, and the template stage then takes those very calls.
+ * How the static stages call helm, in one place: the stages build their calls here, and so does
+ * `new` when it starts them early (`startVerifyCalls`), so the stages take those very calls.
  */
 import { DEFAULT_HELM_TIMEOUT_MS, type HelmRunner } from '../tools/helm.js';
 
@@ -39,7 +38,7 @@ export function lintAloneArgs(valuesFiles: readonly string[], flags: readonly st
 /**
  * Starts the template calls for the newest minor of each values set of a chart just written
  * (the template stage asks for those in every run, rendering once or per minor), so helm starts
- * while this thread loads and sets up the stages.
+ * while this thread sets up the stages.
  */
 export function startRenders(helm: HelmRunner, chartDir: string, valuesSets: readonly string[][], newestMinor: string): void {
   for (const valuesFiles of valuesSets) {

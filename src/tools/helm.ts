@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
 import { Limiter } from '../process/limiter.js';
-import { type ProcessRunner, type RunResult, spawnRunner } from '../process/runner.js';
+import { type ProcessRunner, type RunResult, spawnRunner, stopAllProcesses } from '../process/runner.js';
+import { CleanupPhase, type SignalGuard } from '../process/signals.js';
 import { locateTool } from './locate.js';
 
 export const MIN_HELM_VERSION = '3.17.0';
@@ -196,7 +197,8 @@ export class HelmRunner {
 
   /**
    * Starts a call now whose result the next `run` with the same arguments and directory takes
-   * (the template calls, as soon as a chart is written). One never taken is stopped by dispose.
+   * (`new` starts its checks' calls as soon as the chart is written). One never taken is stopped
+   * by dispose.
    */
   prefetch(args: readonly string[], options: Omit<HelmRunOptions, 'signal'> = {}): void {
     const key = callKey(args, options);
@@ -222,6 +224,21 @@ export class HelmRunner {
   /** A new directory inside the private home, removed with it (on exit and on Ctrl-C). */
   scratchDir(prefix: string): string {
     return mkdtempSync(join(this.privateHome(), prefix));
+  }
+
+  /**
+   * Until the returned function is called, an interrupt stops every process the runner started
+   * (each runs in its own process group, so it would outlive chartwright) and removes the home.
+   */
+  stopOnInterrupt(guard: SignalGuard): () => void {
+    return guard.register(
+      'helm processes',
+      () => {
+        stopAllProcesses('SIGKILL');
+        this.dispose();
+      },
+      { phase: CleanupPhase.undo },
+    );
   }
 
   /** Removes the private helm home. Synchronous so exit and signal paths can call it. */
