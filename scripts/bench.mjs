@@ -3,7 +3,8 @@
 // builds and provisions the toolchain first. All figures come from one run on one machine.
 //   1. `chartwright new --yes --no-verify` against `helm create` (target: at most 3x), and
 //      verified `new --yes` against the same work by hand: helm create, then helm lint and helm
-//      template with each values file (target: at most 1.0x).
+//      template with each values file (target: at most 1.0x). Each pair runs alternately; the
+//      judged runs have chartwright's code cache, and a first run without it is shown beside them.
 //   2. `chartwright test` on the `new --yes` chart and on each example chart against the helm
 //      calls it stands for, run bare one after another: lint per values set, template per values
 //      set and Kubernetes minor (target: at most 0.8x on the `--yes` chart).
@@ -40,6 +41,13 @@ function repeat(runs, run) {
   run(-1); // warm-up: file cache, binaries
   const samples = Array.from({ length: runs }, (_, i) => wall(() => run(i)));
   return { median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
+}
+/** Each command once as a warm-up, then all of them in turn `runs` times: their timings. */
+function interleaved(runs, ...commands) {
+  for (const command of commands) command(-1);
+  const samples = commands.map(() => []);
+  for (let i = 0; i < runs; i++) commands.forEach((command, k) => samples[k].push(wall(() => command(i))));
+  return samples.map((values) => ({ median: median(values), min: Math.min(...values) }));
 }
 const withoutExtraCaCerts = (env) => Object.fromEntries(Object.entries(env).filter(([name]) => name !== 'NODE_EXTRA_CA_CERTS'));
 const ms = (value) => `${value.toFixed(0).padStart(6)} ms`;
@@ -96,10 +104,9 @@ try {
   const environments = process.env.NODE_EXTRA_CA_CERTS
     ? [{ label: 'without NODE_EXTRA_CA_CERTS', env: withoutExtraCaCerts(process.env) }, { label: `with NODE_EXTRA_CA_CERTS (set here), not judged`, env: process.env }]
     : [{ label: '', env: process.env }];
-  const theirs = repeat(RUNS, (i) => execFileSync(helm, ['create', join(work, `hc-${i + 1}`)], quiet));
-  const verifiedRuns = Math.max(3, Math.round(RUNS / 3));
-  const byHand = repeat(verifiedRuns, (i) => {
-    const dir = join(work, `hand-${i + 1}`);
+  const helmCreate = (i, tag) => execFileSync(helm, ['create', join(work, `hc${tag}-${i + 1}`)], quiet);
+  const byHand = (i, tag) => {
+    const dir = join(work, `hand${tag}-${i + 1}`);
     execFileSync(helm, ['create', dir], quiet);
     // helm create makes no values-dev/prod files: the by-hand run lints and renders its values.yaml
     // once for each of chartwright's three values sets, the same number of helm calls.
@@ -107,20 +114,30 @@ try {
       spawnSync(helm, ['lint', dir, '--strict'], quiet);
       spawnSync(helm, ['template', 'release-name', dir], quiet);
     }
-  });
-  console.log(`  helm create                        median ${ms(theirs.median)}  (min ${ms(theirs.min)}, ${RUNS} runs)`);
-  console.log(`  by hand: helm create, lint and template x 3 values files  median ${ms(byHand.median)}  (${verifiedRuns} runs)`);
+  };
   for (const [index, { label, env }] of environments.entries()) {
     if (label) console.log(`  ${label}:`);
     const judged = index === 0;
-    const nodeAlone = repeat(RUNS, () => execFileSync(process.execPath, ['-e', '0'], { ...quiet, env }));
-    const ours = repeat(RUNS, (i) => execFileSync(process.execPath, [cli, 'new', '--yes', '--no-verify', join(work, `cw${index}-${i + 1}`)], { ...quiet, env }));
-    const verified = repeat(verifiedRuns, (i) => execFileSync(process.execPath, [cli, 'new', '--yes', join(work, `cwv${index}-${i + 1}`)], { ...quiet, env: { ...env, HELM_BIN: helm } }));
+    const chartwright = (args, dir, extraEnv = {}) => execFileSync(process.execPath, [cli, 'new', '--yes', ...args, join(work, dir)], { ...quiet, env: { ...env, HELM_BIN: helm, ...extraEnv } });
+    // Alternated run by run, so a slower spell of the machine weighs on both sides alike. The
+    // warm-up runs also write chartwright's code cache (bin/chartwright.js); a user's first run
+    // has none, which the third figure shows.
+    const [nodeAlone] = interleaved(RUNS, () => execFileSync(process.execPath, ['-e', '0'], { ...quiet, env }));
+    const [theirs, ours] = interleaved(RUNS, (i) => helmCreate(i, index), (i) => chartwright(['--no-verify'], `cw${index}-${i + 1}`));
+    const [hand, verified, firstRun] = interleaved(
+      RUNS,
+      (i) => byHand(i, index),
+      (i) => chartwright([], `cwv${index}-${i + 1}`),
+      (i) => chartwright([], `cwf${index}-${i + 1}`, { NODE_DISABLE_COMPILE_CACHE: '1' }),
+    );
     console.log(`    node -e 0 (Node's own start)       median ${ms(nodeAlone.median)}`);
+    console.log(`    helm create                        median ${ms(theirs.median)}  (min ${ms(theirs.min)}, ${RUNS} runs)`);
     console.log(`    chartwright new --yes --no-verify  median ${ms(ours.median)}  (min ${ms(ours.min)}, ${RUNS} runs)`);
     console.log(`    ratio to helm create ${judged ? verdict(ours.median / theirs.median, 3) : `${(ours.median / theirs.median).toFixed(2)}x`}`);
-    console.log(`    chartwright new --yes (verified)   median ${ms(verified.median)}  (${verifiedRuns} runs)`);
-    console.log(`    ratio to by hand ${judged ? verdict(verified.median / byHand.median, 1) : `${(verified.median / byHand.median).toFixed(2)}x`}`);
+    console.log(`    by hand: helm create, lint and template x 3 values files  median ${ms(hand.median)}  (${RUNS} runs)`);
+    console.log(`    chartwright new --yes (verified)   median ${ms(verified.median)}  (${RUNS} runs)`);
+    console.log(`    ratio to by hand ${judged ? verdict(verified.median / hand.median, 1) : `${(verified.median / hand.median).toFixed(2)}x`}`);
+    console.log(`    the same without a code cache (a first run), not judged: median ${ms(firstRun.median)}, ${(firstRun.median / hand.median).toFixed(2)}x by hand`);
   }
 
   console.log('\n2a. chartwright test on the `new --yes` chart vs the helm calls it stands for');

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The package root: the nearest directory above this module holding chartwright's package.json.
- * Searched for, because the module may sit in src/ (tests), dist/ (built) or dist/chunks/ (bundled).
+ * Searched for, because the module may sit in src/ (tests) or dist/ (built and bundled).
  */
 function packageRoot(): string {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {

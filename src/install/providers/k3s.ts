@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { formatCommand, spawnRunner } from '../../process/runner.js';
 import { why } from '../commands.js';
 import { runtimeReason } from './kind.js';
@@ -25,11 +24,15 @@ interface K3sModule {
 // Not a dependency of chartwright: its 160 packages (and a native build) serve --cluster k3s only.
 const K3S_MODULE = '@testcontainers/k3s';
 
-/** @testcontainers/k3s from chartwright's own node_modules, the project's, or npm's global root. */
+/**
+ * @testcontainers/k3s from chartwright's own node_modules, the project's, or npm's global root.
+ * Loaded with require (it is CommonJS; Node 20.19+ requires ES modules too) rather than import():
+ * the bundle runs as a vm script with a code cache, where a dynamic import has no loader.
+ */
 async function loadK3sModule(): Promise<K3sModule> {
   const attempts: string[] = [];
   try {
-    return (await import(K3S_MODULE)) as K3sModule;
+    return createRequire(import.meta.url)(K3S_MODULE) as K3sModule;
   } catch (error) {
     attempts.push((error as Error).message.split('\n')[0] ?? '');
   }
@@ -38,8 +41,7 @@ async function loadK3sModule(): Promise<K3sModule> {
   if (npmRoot.exitCode === 0 && npmRoot.stdout.trim()) roots.push(npmRoot.stdout.trim().replace(/\/node_modules$/, ''));
   for (const root of roots) {
     try {
-      const resolved = createRequire(join(root, 'node_modules', 'package.json')).resolve(K3S_MODULE);
-      return (await import(pathToFileURL(resolved).href)) as K3sModule;
+      return createRequire(join(root, 'node_modules', 'package.json'))(K3S_MODULE) as K3sModule;
     } catch {
       // next root
     }
