@@ -5,6 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { crc32 } from 'node:zlib';
 
 // Fail with a clear message on an unsupported Node before any syntax it lacks is parsed.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -44,7 +45,7 @@ function loadBundle() {
       // homedir() throws for a user with neither HOME nor a passwd entry: then there is no cache.
       cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartwright', 'code-cache');
       cacheFile = join(cacheRoot, digest, `${command}${checks}-v8-${process.versions.v8}-${process.arch}.bin`);
-      cachedData = readFileSync(cacheFile);
+      cachedData = checkedCache(readFileSync(cacheFile));
     }
   } catch {
     // none yet, or unreadable: compiled without
@@ -61,13 +62,25 @@ function loadBundle() {
   return { main: module.exports.main, afterRun };
 }
 
+/**
+ * The cache's data if its checksum holds. V8 checks only a cache's version, flags and source
+ * length (in a release build), and would run a damaged one: the file starts with a CRC-32.
+ */
+function checkedCache(file) {
+  const data = file.subarray(4);
+  return file.length > 4 && file.readUInt32BE(0) === crc32(data) ? data : undefined;
+}
+
 /** A cache is only ever a speed-up: any failure to write one is ignored. */
 function writeCodeCache(script, cacheRoot, cacheFile) {
   // Written aside and renamed: a concurrent run reads a whole cache or none.
   const partial = `${cacheFile}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(cacheFile), { recursive: true });
-    writeFileSync(partial, script.createCachedData());
+    const data = script.createCachedData();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(crc32(data));
+    writeFileSync(partial, Buffer.concat([header, data]));
     renameSync(partial, cacheFile);
     // The caches of other builds that no run has written for a month are left over from upgrades.
     const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;

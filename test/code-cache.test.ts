@@ -6,10 +6,12 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { readTree, runCli, tempDir } from './support/cli.js';
 import { helmBinaries, repoRoot } from './support/tools.js';
 
+const BIN = join(repoRoot, 'bin', 'chartwright.js');
 const NEW = ['new', '--yes', '--no-verify'];
 const digest = /^\/\/ chartwright bundle ([0-9a-f]{16})\n/.exec(await readFile(join(repoRoot, 'dist', 'cli.bundle.cjs'), 'utf8'))?.[1];
 
@@ -66,27 +68,35 @@ describe('the code cache of the bundle', () => {
     expect((await stat(cacheFile)).mtimeMs).toBe(writtenAt);
   });
 
-  it('a cache V8 refuses (here: garbage) is replaced, and the run is unaffected', async () => {
-    const work = await tempDir();
-    const cacheHome = join(work, 'cache');
-    const env = { XDG_CACHE_HOME: cacheHome };
-    expect((await runCli([...NEW, join(work, 'a', 'svc')], { env })).exitCode).toBe(0);
-    const [file] = await cacheFiles(cacheHome);
-    const cacheFile = join(cacheHome, 'chartwright', 'code-cache', file!);
-    const valid = await readFile(cacheFile);
-    const garbage = Buffer.alloc(valid.length, 0x5a);
-    await writeFile(cacheFile, garbage);
+  // A damaged file fails chartwright's checksum; a cache of other V8 flags is one V8 refuses.
+  for (const [damage, spoil, nodeFlags] of [
+    ['all garbage', (valid: Buffer) => Buffer.alloc(valid.length, 0x5a), []],
+    ['one byte of its code flipped', (valid: Buffer) => Buffer.from(valid).fill(valid[valid.length >> 1]! ^ 0xff, valid.length >> 1, (valid.length >> 1) + 1), []],
+    ['written under other V8 flags', (valid: Buffer) => valid, ['--stack-trace-limit=50']],
+  ] as const) {
+    it(`a cache ${damage} is replaced, and the run is unaffected`, async () => {
+      const work = await tempDir();
+      const cacheHome = join(work, 'cache');
+      const env = { NO_COLOR: '1', CHARTWRIGHT_MIRROR: '', XDG_CACHE_HOME: cacheHome };
+      expect((await runCli([...NEW, join(work, 'a', 'svc')], { env })).exitCode).toBe(0);
+      const [file] = await cacheFiles(cacheHome);
+      const cacheFile = join(cacheHome, 'chartwright', 'code-cache', file!);
+      const spoiled = spoil(await readFile(cacheFile));
+      await writeFile(cacheFile, spoiled);
+      const spoiledAt = (await stat(cacheFile)).mtimeMs;
 
-    const run = await runCli([...NEW, join(work, 'b', 'svc')], { env });
-    expect(run.exitCode, run.stderr).toBe(0);
-    expect(await readTree(join(work, 'b', 'svc'))).toEqual(await readTree(join(work, 'a', 'svc')));
-    const replaced = await readFile(cacheFile);
-    expect(replaced.equals(garbage)).toBe(false);
-    // The replacement is one V8 accepts: the run after it leaves it alone.
-    const replacedAt = (await stat(cacheFile)).mtimeMs;
-    expect((await runCli([...NEW, join(work, 'c', 'svc')], { env })).exitCode).toBe(0);
-    expect((await stat(cacheFile)).mtimeMs).toBe(replacedAt);
-  });
+      const run = await execa(process.execPath, [...nodeFlags, BIN, ...NEW, join(work, 'b', 'svc')], { env, stdin: 'ignore', reject: false });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(await readTree(join(work, 'b', 'svc'))).toEqual(await readTree(join(work, 'a', 'svc')));
+      expect((await stat(cacheFile)).mtimeMs).not.toBe(spoiledAt);
+      if (nodeFlags.length === 0) {
+        // The replacement is one V8 accepts: the run after it leaves it alone.
+        const replacedAt = (await stat(cacheFile)).mtimeMs;
+        expect((await runCli([...NEW, join(work, 'c', 'svc')], { env })).exitCode).toBe(0);
+        expect((await stat(cacheFile)).mtimeMs).toBe(replacedAt);
+      }
+    });
+  }
 
   it('NODE_DISABLE_COMPILE_CACHE=1 writes no cache', async () => {
     const work = await tempDir();
