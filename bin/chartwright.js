@@ -2,10 +2,11 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { crc32 } from 'node:zlib';
+// The default export: a named import missing from an old Node would fail before the version check.
+import zlib from 'node:zlib';
 
 // Fail with a clear message on an unsupported Node before any syntax it lacks is parsed.
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -15,7 +16,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 const cli = loadBundle() ?? (await loadModules());
 process.exitCode = await cli.main(process.argv.slice(2));
-cli.afterRun?.();
+// Only a run that did its work (0, or 1 for findings) compiled what its command needs.
+if (process.exitCode === 0 || process.exitCode === 1) cli.afterRun?.();
 
 /**
  * dist/cli.bundle.cjs (scripts/bundle.mjs), compiled the way Node compiles a CommonJS file but
@@ -39,12 +41,16 @@ function loadBundle() {
   // A cache holds what the run that wrote it compiled, so runs that skip the checks keep their own.
   const command = ['new', 'test', 'regenerate', 'bump'].includes(process.argv[2]) ? process.argv[2] : 'other';
   const checks = process.argv.some((arg) => arg === '--no-verify' || arg === '--dry-run') ? '-unchecked' : '';
+  // V8 refuses a cache made under other flags: runs with and without NODE_OPTIONS keep one each.
+  const flags = zlib.crc32([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0')).toString(16);
   let cacheRoot, cacheFile, cachedData;
   try {
     if (digest && !disabled) {
       // homedir() throws for a user with neither HOME nor a passwd entry: then there is no cache.
-      cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartwright', 'code-cache');
-      cacheFile = join(cacheRoot, digest, `${command}${checks}-v8-${process.versions.v8}-${process.arch}.bin`);
+      // A relative XDG_CACHE_HOME is to be ignored (XDG base directory specification).
+      const xdg = process.env.XDG_CACHE_HOME;
+      cacheRoot = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'chartwright', 'code-cache');
+      cacheFile = join(cacheRoot, digest, `${command}${checks}-v8-${process.versions.v8}-${process.arch}-${flags}.bin`);
       cachedData = checkedCache(readFileSync(cacheFile));
     }
   } catch {
@@ -68,7 +74,7 @@ function loadBundle() {
  */
 function checkedCache(file) {
   const data = file.subarray(4);
-  return file.length > 4 && file.readUInt32BE(0) === crc32(data) ? data : undefined;
+  return file.length > 4 && file.readUInt32BE(0) === zlib.crc32(data) ? data : undefined;
 }
 
 /** A cache is only ever a speed-up: any failure to write one is ignored. */
@@ -79,7 +85,7 @@ function writeCodeCache(script, cacheRoot, cacheFile) {
     mkdirSync(dirname(cacheFile), { recursive: true });
     const data = script.createCachedData();
     const header = Buffer.alloc(4);
-    header.writeUInt32BE(crc32(data));
+    header.writeUInt32BE(zlib.crc32(data));
     writeFileSync(partial, Buffer.concat([header, data]));
     renameSync(partial, cacheFile);
     // The caches of other builds that no run has written for a month are left over from upgrades.
@@ -98,7 +104,7 @@ function writeCodeCache(script, cacheRoot, cacheFile) {
   }
 }
 
-/** dist/cli.js module by module, when no bundle was built (`tsc` alone). */
+/** dist/cli.js module by module, when dist/cli.bundle.cjs is absent. */
 async function loadModules() {
   // Node 22.1+ caches compiled ES modules between runs.
   (await import('node:module')).enableCompileCache?.();

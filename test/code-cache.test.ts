@@ -68,35 +68,80 @@ describe('the code cache of the bundle', () => {
     expect((await stat(cacheFile)).mtimeMs).toBe(writtenAt);
   });
 
-  // A damaged file fails chartwright's checksum; a cache of other V8 flags is one V8 refuses.
-  for (const [damage, spoil, nodeFlags] of [
-    ['all garbage', (valid: Buffer) => Buffer.alloc(valid.length, 0x5a), []],
-    ['one byte of its code flipped', (valid: Buffer) => Buffer.from(valid).fill(valid[valid.length >> 1]! ^ 0xff, valid.length >> 1, (valid.length >> 1) + 1), []],
-    ['written under other V8 flags', (valid: Buffer) => valid, ['--stack-trace-limit=50']],
+  // A damaged file fails chartwright's checksum; a cache made under other V8 flags is one V8 refuses.
+  const flipMiddleByte = (valid: Buffer) => {
+    const copy = Buffer.from(valid);
+    copy[copy.length >> 1] ^= 0xff;
+    return copy;
+  };
+  for (const [damage, nodeFlags, spoil] of [
+    ['all garbage', [], (valid: Buffer) => Buffer.alloc(valid.length, 0x5a)],
+    ['with one byte of its code flipped', [], flipMiddleByte],
+    ['made under other V8 flags', ['--stack-trace-limit=50'], (valid: Buffer) => valid],
   ] as const) {
     it(`a cache ${damage} is replaced, and the run is unaffected`, async () => {
       const work = await tempDir();
       const cacheHome = join(work, 'cache');
       const env = { NO_COLOR: '1', CHARTWRIGHT_MIRROR: '', XDG_CACHE_HOME: cacheHome };
-      expect((await runCli([...NEW, join(work, 'a', 'svc')], { env })).exitCode).toBe(0);
-      const [file] = await cacheFiles(cacheHome);
+      const run = (dir: string) => execa(process.execPath, [...nodeFlags, BIN, ...NEW, join(work, dir, 'svc')], { env, stdin: 'ignore', reject: false });
+      expect((await runCli([...NEW, join(work, 'plain', 'svc')], { env })).exitCode).toBe(0);
+      const [plainFile] = await cacheFiles(cacheHome);
+      const plainCache = await readFile(join(cacheHome, 'chartwright', 'code-cache', plainFile!));
+      const reference = await run('a');
+      expect(reference.exitCode, reference.stderr).toBe(0);
+      // The cache this case's runs read: the plain one, or the one its Node flags keep apart.
+      const [file] = nodeFlags.length ? (await cacheFiles(cacheHome)).filter((name) => name !== plainFile) : [plainFile];
       const cacheFile = join(cacheHome, 'chartwright', 'code-cache', file!);
-      const spoiled = spoil(await readFile(cacheFile));
-      await writeFile(cacheFile, spoiled);
+      await writeFile(cacheFile, spoil(plainCache));
       const spoiledAt = (await stat(cacheFile)).mtimeMs;
 
-      const run = await execa(process.execPath, [...nodeFlags, BIN, ...NEW, join(work, 'b', 'svc')], { env, stdin: 'ignore', reject: false });
-      expect(run.exitCode, run.stderr).toBe(0);
+      const spoiledRun = await run('b');
+      expect(spoiledRun.exitCode, spoiledRun.stderr).toBe(0);
+      expect(spoiledRun.stdout.replaceAll('/b/svc', '/a/svc')).toBe(reference.stdout);
+      expect(spoiledRun.stderr.replaceAll('/b/svc', '/a/svc')).toBe(reference.stderr);
       expect(await readTree(join(work, 'b', 'svc'))).toEqual(await readTree(join(work, 'a', 'svc')));
       expect((await stat(cacheFile)).mtimeMs).not.toBe(spoiledAt);
-      if (nodeFlags.length === 0) {
-        // The replacement is one V8 accepts: the run after it leaves it alone.
-        const replacedAt = (await stat(cacheFile)).mtimeMs;
-        expect((await runCli([...NEW, join(work, 'c', 'svc')], { env })).exitCode).toBe(0);
-        expect((await stat(cacheFile)).mtimeMs).toBe(replacedAt);
-      }
+      // The replacement is one V8 accepts: the run after it leaves it alone.
+      const replacedAt = (await stat(cacheFile)).mtimeMs;
+      expect((await run('c')).exitCode).toBe(0);
+      expect((await stat(cacheFile)).mtimeMs).toBe(replacedAt);
     });
   }
+
+  it('a run that fails (exit 2) writes no cache: it compiled too little to keep', async () => {
+    const work = await tempDir();
+    const cacheHome = join(work, 'cache');
+    const run = await runCli([...NEW, '--class', 'D', join(work, 'svc')], { env: { XDG_CACHE_HOME: cacheHome } });
+    expect(run.exitCode, run.stderr).toBe(2);
+    expect(await cacheFiles(cacheHome)).toEqual([]);
+  });
+
+  it('first runs at once all succeed and leave one whole cache', async () => {
+    const work = await tempDir();
+    const cacheHome = join(work, 'cache');
+    const runs = await Promise.all([1, 2, 3, 4].map((n) => runCli([...NEW, join(work, `r${n}`, 'svc')], { env: { XDG_CACHE_HOME: cacheHome } })));
+    for (const run of runs) expect(run.exitCode, run.stderr).toBe(0);
+    const files = await cacheFiles(cacheHome);
+    expect(files).toHaveLength(1);
+    expect(files[0]).not.toMatch(/\.tmp$/);
+    const cacheFile = join(cacheHome, 'chartwright', 'code-cache', files[0]!);
+    const writtenAt = (await stat(cacheFile)).mtimeMs;
+    expect((await runCli([...NEW, join(work, 'after', 'svc')], { env: { XDG_CACHE_HOME: cacheHome } })).exitCode).toBe(0);
+    expect((await stat(cacheFile)).mtimeMs).toBe(writtenAt);
+  });
+
+  it('a relative XDG_CACHE_HOME is ignored: no cache is written below the working directory', async () => {
+    const work = await tempDir();
+    const home = join(work, 'home');
+    await mkdir(join(work, 'project'), { recursive: true });
+    // A verified run: the helm version cache (src/tools/helm.ts) follows the same rule.
+    const helm4 = helmBinaries().find((helm) => helm.label === 'helm4')!;
+    const run = await runCli(['new', '--yes', join(work, 'svc')], { cwd: join(work, 'project'), env: { XDG_CACHE_HOME: 'relative-cache', HOME: home, HELM_BIN: helm4.path } });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(await readdir(join(work, 'project'))).toEqual([]);
+    expect(await cacheFiles(join(home, '.cache'))).toHaveLength(1);
+    expect(existsSync(join(home, '.cache', 'chartwright', 'helm-versions.json'))).toBe(true);
+  });
 
   it('NODE_DISABLE_COMPILE_CACHE=1 writes no cache', async () => {
     const work = await tempDir();

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, homedir, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import semver from 'semver';
 import { ToolError } from '../errors.js';
 import { Limiter } from '../process/limiter.js';
@@ -53,12 +53,15 @@ export async function detectHelm(explicit?: string, runner: ProcessRunner = spaw
   return { path, version, major: semver.major(version) === 3 ? 3 : 4, source };
 }
 
+// A relative XDG_CACHE_HOME is to be ignored (XDG base directory specification).
+const xdgCache = process.env.XDG_CACHE_HOME;
+
 /**
  * `helm version` of a binary, remembered in the user cache under the binary's identity (real path,
  * device, inode, size, modification time): a replaced or rebuilt binary is asked again. Saves a
  * process start on every run; any problem with the cache only means asking helm.
  */
-const VERSION_CACHE = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'chartwright', 'helm-versions.json');
+const VERSION_CACHE = join(xdgCache && isAbsolute(xdgCache) ? xdgCache : join(homedir(), '.cache'), 'chartwright', 'helm-versions.json');
 
 function binaryIdentity(path: string): string | undefined {
   try {
