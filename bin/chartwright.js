@@ -43,13 +43,13 @@ function loadBundle() {
   const checks = process.argv.some((arg) => arg === '--no-verify' || arg === '--dry-run') ? '-unchecked' : '';
   // V8 refuses a cache made under other flags: runs with and without NODE_OPTIONS keep one each.
   const flags = zlib.crc32([...process.execArgv, process.env.NODE_OPTIONS ?? ''].join('\0')).toString(16);
-  let cacheRoot, cacheFile, cachedData;
+  let cacheFile, cachedData;
   try {
     if (digest && !disabled) {
       // homedir() throws for a user with neither HOME nor a passwd entry: then there is no cache.
       // A relative XDG_CACHE_HOME is to be ignored (XDG base directory specification).
       const xdg = process.env.XDG_CACHE_HOME;
-      cacheRoot = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'chartwright', 'code-cache');
+      const cacheRoot = join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'chartwright', 'code-cache');
       cacheFile = join(cacheRoot, digest, `${command}${checks}-v8-${process.versions.v8}-${process.arch}-${flags}.bin`);
       cachedData = checkedCache(readFileSync(cacheFile));
     }
@@ -63,7 +63,7 @@ function loadBundle() {
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   const afterRun = () => {
-    if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) writeCodeCache(script, cacheRoot, cacheFile);
+    if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) writeCodeCache(script, cacheFile);
   };
   return { main: module.exports.main, afterRun };
 }
@@ -78,21 +78,24 @@ function checkedCache(file) {
 }
 
 /** A cache is only ever a speed-up: any failure to write one is ignored. */
-function writeCodeCache(script, cacheRoot, cacheFile) {
+function writeCodeCache(script, cacheFile) {
+  const buildDir = dirname(cacheFile);
+  const cacheRoot = dirname(buildDir);
   // Written aside and renamed: a concurrent run reads a whole cache or none.
   const partial = `${cacheFile}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(cacheFile), { recursive: true });
+    mkdirSync(buildDir, { recursive: true });
     const data = script.createCachedData();
     const header = Buffer.alloc(4);
     header.writeUInt32BE(zlib.crc32(data));
     writeFileSync(partial, Buffer.concat([header, data]));
     renameSync(partial, cacheFile);
-    // The caches of other builds that no run has written for a month are left over from upgrades.
+    // The caches of other builds that no run has written for a month are left over from upgrades
+    // (this build's directory was just written to).
     const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
     for (const entry of readdirSync(cacheRoot)) {
       const dir = join(cacheRoot, entry);
-      if (dir !== dirname(cacheFile) && statSync(dir).mtimeMs < monthAgo) rmSync(dir, { recursive: true, force: true });
+      if (statSync(dir).mtimeMs < monthAgo) rmSync(dir, { recursive: true, force: true });
     }
   } catch {
     // A read-only or full file system: the next run compiles without a cache again.

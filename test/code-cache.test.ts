@@ -15,9 +15,11 @@ const BIN = join(repoRoot, 'bin', 'chartwright.js');
 const NEW = ['new', '--yes', '--no-verify'];
 const digest = /^\/\/ chartwright bundle ([0-9a-f]{16})\n/.exec(await readFile(join(repoRoot, 'dist', 'cli.bundle.cjs'), 'utf8'))?.[1];
 
+const cachePath = (cacheHome: string, name: string) => join(cacheHome, 'chartwright', 'code-cache', name);
+
 /** The cache files below `cacheHome`, by path relative to its code-cache directory. */
 async function cacheFiles(cacheHome: string): Promise<string[]> {
-  const root = join(cacheHome, 'chartwright', 'code-cache');
+  const root = cachePath(cacheHome, '');
   if (!existsSync(root)) return [];
   const found: string[] = [];
   for (const dir of await readdir(root)) for (const file of await readdir(join(root, dir))) found.push(`${dir}/${file}`);
@@ -39,7 +41,7 @@ describe('the code cache of the bundle', () => {
     const files = await cacheFiles(cacheHome);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(new RegExp(`^${digest}/new-unchecked-v8-[^/]+\\.bin$`));
-    const cacheFile = join(cacheHome, 'chartwright', 'code-cache', files[0]!);
+    const cacheFile = cachePath(cacheHome, files[0]!);
     const written = await readFile(cacheFile);
     const writtenAt = (await stat(cacheFile)).mtimeMs;
 
@@ -86,12 +88,12 @@ describe('the code cache of the bundle', () => {
       const run = (dir: string) => execa(process.execPath, [...nodeFlags, BIN, ...NEW, join(work, dir, 'svc')], { env, stdin: 'ignore', reject: false });
       expect((await runCli([...NEW, join(work, 'plain', 'svc')], { env })).exitCode).toBe(0);
       const [plainFile] = await cacheFiles(cacheHome);
-      const plainCache = await readFile(join(cacheHome, 'chartwright', 'code-cache', plainFile!));
+      const plainCache = await readFile(cachePath(cacheHome, plainFile!));
       const reference = await run('a');
       expect(reference.exitCode, reference.stderr).toBe(0);
       // The cache this case's runs read: the plain one, or the one its Node flags keep apart.
       const [file] = nodeFlags.length ? (await cacheFiles(cacheHome)).filter((name) => name !== plainFile) : [plainFile];
-      const cacheFile = join(cacheHome, 'chartwright', 'code-cache', file!);
+      const cacheFile = cachePath(cacheHome, file!);
       await writeFile(cacheFile, spoil(plainCache));
       const spoiledAt = (await stat(cacheFile)).mtimeMs;
 
@@ -124,7 +126,7 @@ describe('the code cache of the bundle', () => {
     const files = await cacheFiles(cacheHome);
     expect(files).toHaveLength(1);
     expect(files[0]).not.toMatch(/\.tmp$/);
-    const cacheFile = join(cacheHome, 'chartwright', 'code-cache', files[0]!);
+    const cacheFile = cachePath(cacheHome, files[0]!);
     const writtenAt = (await stat(cacheFile)).mtimeMs;
     expect((await runCli([...NEW, join(work, 'after', 'svc')], { env: { XDG_CACHE_HOME: cacheHome } })).exitCode).toBe(0);
     expect((await stat(cacheFile)).mtimeMs).toBe(writtenAt);
@@ -167,7 +169,7 @@ describe('the code cache of the bundle', () => {
   it("writing a cache removes other builds' caches untouched for a month, and keeps recent ones", async () => {
     const work = await tempDir();
     const cacheHome = join(work, 'cache');
-    const root = join(cacheHome, 'chartwright', 'code-cache');
+    const root = cachePath(cacheHome, '');
     for (const build of ['0000000000000old', '0000000000recent']) {
       await mkdir(join(root, build), { recursive: true });
       await writeFile(join(root, build, 'new-v8-stand-in-x64.bin'), 'stand-in cache of another build\n');
