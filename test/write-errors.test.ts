@@ -16,8 +16,18 @@ const NOBODY = 65534;
 
 const isRoot = process.getuid?.() === 0;
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
-const canDropPrivileges = isRoot && hasSetpriv;
-if (!canDropPrivileges) console.log(`skipping permission tests: ${isRoot ? 'setpriv is not installed' : 'they need root to switch to a throwaway uid'}`);
+const asNobody = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
+// A checkout below a private directory (mktemp -d makes one) is out of the throwaway uid's reach.
+const nobodyReadsCheckout = isRoot && hasSetpriv && spawnSync('setpriv', [...asNobody, 'test', '-r', BIN]).status === 0;
+const canDropPrivileges = isRoot && hasSetpriv && nobodyReadsCheckout;
+if (!canDropPrivileges) {
+  const reason = !isRoot
+    ? 'they need root to switch to a throwaway uid'
+    : !hasSetpriv
+      ? 'setpriv is not installed'
+      : `uid ${NOBODY} cannot read ${BIN} (a directory above the checkout is private)`;
+  console.log(`skipping permission tests: ${reason}`);
+}
 const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=64k none /mnt']).status === 0;
 if (!canMountTmpfs) console.log('skipping EROFS/ENOSPC tests: cannot mount a tmpfs in a user namespace (unshare -rm)');
 
@@ -30,7 +40,7 @@ function expectUsageError(result: { exitCode: number; stderr: string }, ...parts
 
 /** Runs the CLI as uid/gid 65534 with no supplementary groups. */
 function runAsNobody(args: string[], cwd: string): { exitCode: number; stderr: string } {
-  const result = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, BIN, ...args], {
+  const result = spawnSync('setpriv', [...asNobody, process.execPath, BIN, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: cwd },
     encoding: 'utf8',
